@@ -1,0 +1,53 @@
+package main
+
+import "github.com/alecthomas/kong"
+
+// cli is the command-line grammar. Settings that the environment can also
+// supply have no kong default and no kong env tag: config.go merges flags,
+// environment and .env files in one place. The envname tag names each flag's
+// environment variable.
+type cli struct {
+	Job string `arg:"" optional:"" placeholder:"JOB" help:"Job to trigger: name, folder/sub/name, or the job's URL from the browser. Also --job or JENKINS_JOB."`
+
+	JobFlag        string `name:"job" envname:"JENKINS_JOB" placeholder:"JOB" help:"Job to trigger, as a flag; works for any job name, including one that equals a future subcommand ($$JENKINS_JOB)."`
+	URL            string `name:"url" envname:"JENKINS_URL" placeholder:"URL" help:"Jenkins base URL, with its context path if any, e.g. https://ci.example.com/jenkins/ ($$JENKINS_URL)."`
+	User           string `name:"user" envname:"JENKINS_USER" help:"Jenkins user ID ($$JENKINS_USER, or $$JENKINS_USER_ID as jenkins-cli names it)."`
+	APIToken       string `name:"api-token" envname:"JENKINS_API_TOKEN" placeholder:"TOKEN" help:"API token of the user; prefer the environment or --api-token-file, a flag shows in process lists ($$JENKINS_API_TOKEN)."`
+	APITokenFile   string `name:"api-token-file" envname:"JENKINS_API_TOKEN_FILE" placeholder:"FILE" help:"Read the API token from FILE ($$JENKINS_API_TOKEN_FILE)."`
+	Password       string `name:"password" envname:"JENKINS_PASSWORD" help:"Password of the user (needs a CSRF crumb; an API token is better) ($$JENKINS_PASSWORD)."`
+	PasswordFile   string `name:"password-file" envname:"JENKINS_PASSWORD_FILE" placeholder:"FILE" help:"Read the password from FILE ($$JENKINS_PASSWORD_FILE)."`
+	JobToken       string `name:"job-token" envname:"JENKINS_JOB_TOKEN" placeholder:"TOKEN" help:"The job's 'Trigger builds remotely' token, sent as token= ($$JENKINS_JOB_TOKEN)."`
+	JobTokenFile   string `name:"job-token-file" envname:"JENKINS_JOB_TOKEN_FILE" placeholder:"FILE" help:"Read the job token from FILE ($$JENKINS_JOB_TOKEN_FILE)."`
+	BuildTokenRoot bool   `name:"build-token-root" envname:"JENKINS_BUILD_TOKEN_ROOT" help:"Trigger through the build-token-root plugin's /buildByToken (job token, no user, no crumb) ($$JENKINS_BUILD_TOKEN_ROOT)."`
+
+	Param        []string `name:"param" short:"p" sep:"none" placeholder:"KEY=VALUE" help:"Build parameter; repeatable; the value is never split. Also JENKINS_PARAM_<KEY>=VALUE."`
+	ParamsFile   string   `name:"params-file" envname:"JENKINS_PARAMS_FILE" placeholder:"FILE" help:"Read parameters from FILE: KEY=VALUE lines, or one JSON object ($$JENKINS_PARAMS_FILE)."`
+	File         []string `name:"file" sep:"none" placeholder:"NAME=PATH" help:"File parameter NAME, uploaded from PATH; repeatable."`
+	Delay        string   `name:"delay" envname:"JENKINS_DELAY" placeholder:"DURATION" help:"Quiet period before the build starts, e.g. 0s, 10s, 2m (default: the job's own) ($$JENKINS_DELAY)."`
+	Cause        string   `name:"cause" envname:"JENKINS_CAUSE" placeholder:"TEXT" help:"Note recorded as the build's cause; Jenkins keeps it only for job-token triggers ($$JENKINS_CAUSE)."`
+	FailIfMerged bool     `name:"fail-if-merged" envname:"JENKINS_FAIL_IF_MERGED" help:"Exit 22 when Jenkins folds the trigger into an identical item already queued ($$JENKINS_FAIL_IF_MERGED)."`
+
+	JSON    bool     `name:"json" envname:"JENKINS_JSON" help:"Print the result as one JSON object on stdout ($$JENKINS_JSON)."`
+	Quiet   bool     `name:"quiet" short:"q" envname:"JENKINS_QUIET" help:"Print only failures and cautions on stderr ($$JENKINS_QUIET)."`
+	Verbose bool     `name:"verbose" short:"v" envname:"JENKINS_VERBOSE" help:"Print each request (method, redacted URL, status, time) on stderr ($$JENKINS_VERBOSE)."`
+	DryRun  bool     `name:"dry-run" envname:"JENKINS_DRY_RUN" help:"Print the requests that would be sent and where each setting came from; send nothing ($$JENKINS_DRY_RUN)."`
+	EnvFile []string `name:"env-file" sep:"none" placeholder:"FILE" help:"Read settings from FILE in .env format, after ./.env; repeatable, later files win ($$JENKINS_ENV_FILE names one)."`
+
+	CACert         string `name:"ca-cert" envname:"JENKINS_CA_CERT" placeholder:"FILE" help:"Also trust the PEM certificates in FILE ($$JENKINS_CA_CERT)."`
+	Insecure       bool   `name:"insecure" envname:"JENKINS_INSECURE" help:"Do not verify TLS certificates (unsafe; prints a caution) ($$JENKINS_INSECURE)."`
+	ConnectTimeout string `name:"connect-timeout" envname:"JENKINS_CONNECT_TIMEOUT" placeholder:"DURATION" help:"Time allowed to connect, including TLS (default 10s) ($$JENKINS_CONNECT_TIMEOUT)."`
+	RequestTimeout string `name:"request-timeout" envname:"JENKINS_REQUEST_TIMEOUT" placeholder:"DURATION" help:"Time allowed for one request and its answer (default 30s) ($$JENKINS_REQUEST_TIMEOUT)."`
+	RetryFor       string `name:"retry-for" envname:"JENKINS_RETRY_FOR" placeholder:"DURATION" help:"How long to re-send a trigger that provably never reached Jenkins (refused connection, Jenkins starting up); 0 turns it off (default 30s) ($$JENKINS_RETRY_FOR)."`
+
+	Version kong.VersionFlag `name:"version" help:"Print version, commit and Go version, then exit."`
+}
+
+const description = `Trigger a Jenkins job and print its queue item URL.
+
+Settings come from flags, then the environment, then .env files (./.env and
+--env-file), then defaults. Secrets belong in the environment or in files,
+never on the command line. Exit codes are listed in the README; 0 means the
+trigger was accepted.
+
+A job whose name equals a subcommand can always be triggered with --job NAME
+or JENKINS_JOB=NAME.`

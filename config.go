@@ -1,0 +1,252 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/joho/godotenv"
+	"github.com/sethvargo/go-envconfig"
+)
+
+// settings are the values that flags, the environment and .env files can all
+// supply. The env names are the JENKINS_ variables without their prefix.
+type settings struct {
+	URL            string        `env:"URL"`
+	User           string        `env:"USER"`
+	UserID         string        `env:"USER_ID"`
+	Job            string        `env:"JOB"`
+	APIToken       string        `env:"API_TOKEN"`
+	APITokenFile   string        `env:"API_TOKEN_FILE"`
+	Password       string        `env:"PASSWORD"`
+	PasswordFile   string        `env:"PASSWORD_FILE"`
+	JobToken       string        `env:"JOB_TOKEN"`
+	JobTokenFile   string        `env:"JOB_TOKEN_FILE"`
+	BuildTokenRoot bool          `env:"BUILD_TOKEN_ROOT"`
+	ParamsFile     string        `env:"PARAMS_FILE"`
+	Delay          string        `env:"DELAY"`
+	Cause          string        `env:"CAUSE"`
+	FailIfMerged   bool          `env:"FAIL_IF_MERGED"`
+	JSON           bool          `env:"JSON"`
+	Quiet          bool          `env:"QUIET"`
+	Verbose        bool          `env:"VERBOSE"`
+	DryRun         bool          `env:"DRY_RUN"`
+	CACert         string        `env:"CA_CERT"`
+	Insecure       bool          `env:"INSECURE"`
+	ConnectTimeout time.Duration `env:"CONNECT_TIMEOUT, default=10s"`
+	RequestTimeout time.Duration `env:"REQUEST_TIMEOUT, default=30s"`
+	RetryFor       time.Duration `env:"RETRY_FOR, default=30s"`
+}
+
+// layer is one source of settings, highest precedence first in a config.
+type layer struct {
+	name string            // for people: "flag", "environment", ".env file X", ...
+	vars map[string]string // JENKINS_* name -> value
+	from map[string]string // per-name source when it differs from name (the file of a merged .env)
+}
+
+func (l layer) source(key string) string {
+	if f, ok := l.from[key]; ok {
+		return f
+	}
+	return l.name
+}
+
+// config is the merged configuration and where each value came from.
+type config struct {
+	settings
+	layers []layer
+	origin map[string]string // JENKINS_* name -> source, for every name that was looked up and found
+	rank   map[string]int    // JENKINS_* name -> index of the layer it came from
+}
+
+// recorder is an envconfig.Lookuper over the layers that remembers where each
+// value came from.
+type recorder struct{ c *config }
+
+func (r recorder) Lookup(key string) (string, bool) {
+	for i, l := range r.c.layers {
+		if v, ok := l.vars[key]; ok {
+			r.c.origin[key] = l.source(key)
+			r.c.rank[key] = i
+			return v, true
+		}
+	}
+	return "", false
+}
+
+// usageError is a problem with the configuration or the command line: exit 2,
+// and nothing was sent.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return &usageError{msg: fmt.Sprintf(format, args...)} }
+
+// loadConfig merges, highest first: flags, the process environment, .env files
+// (./.env, then each --env-file, later files winning), a JENKINS_URL that
+// Jenkins injected into a build step, then defaults.
+func loadConfig(ctx context.Context, dir string, environ []string, flags map[string]string, envFiles []string) (*config, error) {
+	env := environMap(environ)
+	injected := map[string]string{}
+	// Inside a Jenkins build step, Jenkins sets JENKINS_URL to itself and
+	// BUILD_URL below it. The user did not write that value, so .env files win.
+	if u, ok := env["JENKINS_URL"]; ok && u != "" && strings.HasPrefix(env["BUILD_URL"], u) {
+		injected["JENKINS_URL"] = u
+		delete(env, "JENKINS_URL")
+	}
+	if len(envFiles) == 0 && env["JENKINS_ENV_FILE"] != "" {
+		envFiles = []string{env["JENKINS_ENV_FILE"]}
+	}
+	dotenv := layer{name: ".env file", vars: map[string]string{}, from: map[string]string{}}
+	paths := append([]string{".env"}, envFiles...)
+	for i, p := range paths {
+		vars, err := readEnvFile(resolvePath(dir, p))
+		if errors.Is(err, fs.ErrNotExist) && i == 0 {
+			continue // ./.env is optional; named files are not
+		}
+		if err != nil {
+			return nil, usagef("cannot read env file %s: %v", p, cleanFSError(err))
+		}
+		for k, v := range vars {
+			dotenv.vars[k] = v
+			dotenv.from[k] = ".env file " + p
+		}
+	}
+	c := &config{
+		layers: []layer{
+			{name: "flag", vars: flags},
+			{name: "environment", vars: env},
+			dotenv,
+			{name: "environment (set by Jenkins for this build step, below .env files)", vars: injected},
+		},
+		origin: map[string]string{},
+		rank:   map[string]int{},
+	}
+	err := envconfig.ProcessWith(ctx, &envconfig.Config{
+		Target:   &c.settings,
+		Lookuper: envconfig.PrefixLookuper("JENKINS_", recorder{c}),
+	})
+	if err != nil {
+		return nil, usagef("bad setting: %v", err)
+	}
+	// JENKINS_USER_ID is jenkins-cli's name; the higher layer wins, JENKINS_USER on a tie.
+	if c.UserID != "" && (c.User == "" || c.rank["JENKINS_USER_ID"] < c.rank["JENKINS_USER"]) {
+		c.User = c.UserID
+		c.origin["JENKINS_USER"] = c.origin["JENKINS_USER_ID"]
+	}
+	return c, nil
+}
+
+// sourceOf says where a setting came from, for --dry-run.
+func (c *config) sourceOf(name string) string {
+	if s, ok := c.origin[name]; ok {
+		return s
+	}
+	return "default"
+}
+
+// secret returns the value of a secret that may be given directly (NAME) or
+// in a file (NAME_FILE); the one from the higher layer wins.
+func (c *config) secret(dir, name, value, file string) (string, error) {
+	if file == "" {
+		return value, nil
+	}
+	if value != "" && c.rank["JENKINS_"+name] < c.rank["JENKINS_"+name+"_FILE"] {
+		return value, nil
+	}
+	b, err := os.ReadFile(resolvePath(dir, file))
+	if err != nil {
+		return "", usagef("cannot read the JENKINS_%s_FILE %s: %v", name, file, cleanFSError(err))
+	}
+	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
+	s := strings.TrimRight(string(b), "\r\n")
+	if s == "" || strings.ContainsAny(s, "\r\n") {
+		return "", usagef("the JENKINS_%s_FILE %s must hold the secret on one line", name, file)
+	}
+	c.origin["JENKINS_"+name] = c.origin["JENKINS_"+name+"_FILE"] + " (file " + file + ")"
+	c.rank["JENKINS_"+name] = c.rank["JENKINS_"+name+"_FILE"]
+	return s, nil
+}
+
+// params returns JENKINS_PARAM_<NAME> values from the environment layers,
+// highest layer first per name, with their sources.
+func (c *config) envParams() []param {
+	seen := map[string]bool{}
+	var out []param
+	for _, l := range c.layers[1:] { // flags carry no JENKINS_PARAM_ names
+		var names []string
+		for k := range l.vars {
+			if n, ok := strings.CutPrefix(k, "JENKINS_PARAM_"); ok && n != "" && !seen[n] {
+				names = append(names, n)
+			}
+		}
+		slices.Sort(names)
+		for _, n := range names {
+			seen[n] = true
+			out = append(out, param{Name: n, Value: l.vars["JENKINS_PARAM_"+n], Source: l.source("JENKINS_PARAM_" + n)})
+		}
+	}
+	return out
+}
+
+// environMap turns KEY=VALUE strings into a map. Windows treats names without
+// regard to case, so there they are upper-cased.
+func environMap(environ []string) map[string]string {
+	m := make(map[string]string, len(environ))
+	for _, kv := range environ {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" {
+			continue
+		}
+		if runtime.GOOS == "windows" {
+			k = strings.ToUpper(k)
+		}
+		m[k] = v
+	}
+	return m
+}
+
+// readEnvFile reads a .env file into a map without touching the process
+// environment. A UTF-8 byte order mark (Notepad, PowerShell 5) is dropped.
+func readEnvFile(path string) (map[string]string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return parseEnvFile(b)
+}
+
+func parseEnvFile(b []byte) (map[string]string, error) {
+	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
+	b = bytes.ReplaceAll(b, []byte("\r\n"), []byte("\n"))
+	m, err := godotenv.UnmarshalBytes(b)
+	if err != nil {
+		return nil, fmt.Errorf("not in .env format (%v)", err)
+	}
+	return m, nil
+}
+
+func resolvePath(dir, p string) string {
+	if filepath.IsAbs(p) || dir == "" {
+		return p
+	}
+	return filepath.Join(dir, p)
+}
+
+// cleanFSError drops the path from a *fs.PathError; callers name the file themselves.
+func cleanFSError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}

@@ -1,0 +1,236 @@
+// Package jenkins is a small client for the parts of Jenkins' HTTP API that
+// trigger and follow builds. Its behaviour follows Jenkins' source (see
+// ../shared/jenkins-api.md in the project): pre-emptive Basic auth, session-bound
+// crumbs for passwords, no redirects followed, and errors explained for people.
+package jenkins
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptrace"
+	"net/url"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/jenkins-trigger/jenkins-trigger/auth"
+)
+
+// Options configure a Client. Zero durations take the defaults below.
+type Options struct {
+	Base           *url.URL
+	Creds          auth.Credentials
+	CACertPEM      []byte // extra trusted certificates, added to the system pool
+	Insecure       bool   // skip TLS verification
+	ConnectTimeout time.Duration
+	RequestTimeout time.Duration
+	// RetryFor bounds how long a trigger that provably never reached Jenkins
+	// (connection refused, Jenkins' own start-up page) is re-sent. 0 means never.
+	RetryFor time.Duration
+	// Proxy picks the proxy for a request, usually http.ProxyFromEnvironment.
+	Proxy func(*http.Request) (*url.URL, error)
+	// Log receives one line per request for --verbose; nil means silent.
+	Log func(string)
+	// Warn receives a line about something to fix although the request went through.
+	Warn      func(string)
+	UserAgent string
+}
+
+// Defaults for Options.
+const (
+	DefaultConnectTimeout = 10 * time.Second
+	DefaultRequestTimeout = 30 * time.Second
+	DefaultRetryFor       = 30 * time.Second
+	maxBody               = 64 << 10 // error pages are read this far, no further
+)
+
+// Client talks to one Jenkins.
+type Client struct {
+	base     *url.URL
+	creds    auth.Credentials
+	http     *http.Client
+	log      func(string)
+	Warn     func(string)
+	ua       string
+	retryFor time.Duration
+	backoff  time.Duration // first retry delay; doubles up to maxBackoff
+}
+
+const maxBackoff = 5 * time.Second
+
+// New builds a Client. It sends nothing.
+func New(o Options) (*Client, error) {
+	if o.ConnectTimeout <= 0 {
+		o.ConnectTimeout = DefaultConnectTimeout
+	}
+	if o.RequestTimeout <= 0 {
+		o.RequestTimeout = DefaultRequestTimeout
+	}
+	tlsConf := &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: o.Insecure} //nolint:gosec // --insecure is explicit and warned about
+	if len(o.CACertPEM) > 0 {
+		pool, err := x509.SystemCertPool()
+		if err != nil || pool == nil {
+			pool = x509.NewCertPool()
+		}
+		if !pool.AppendCertsFromPEM(o.CACertPEM) {
+			return nil, errors.New("--ca-cert holds no PEM certificate")
+		}
+		tlsConf.RootCAs = pool
+	}
+	var base http.RoundTripper = &http.Transport{
+		Proxy:                 o.Proxy,
+		DialContext:           (&net.Dialer{Timeout: o.ConnectTimeout, KeepAlive: 30 * time.Second}).DialContext,
+		TLSClientConfig:       tlsConf,
+		TLSHandshakeTimeout:   o.ConnectTimeout,
+		ResponseHeaderTimeout: o.RequestTimeout,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConnsPerHost:   4,
+		IdleConnTimeout:       90 * time.Second,
+	}
+	base = &auth.Transport{Base: base, Origin: auth.Origin(o.Base), Creds: o.Creds}
+	if o.Log != nil {
+		base = &logTransport{base: base, log: o.Log}
+	}
+	hc := &http.Client{
+		Transport: base,
+		Timeout:   o.RequestTimeout,
+		// Never follow redirects: a followed POST becomes a GET and loses its body
+		// (jenkins-api.md 8.3), and a redirect's target is not where credentials go.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	if o.Creds.NeedsCrumb() {
+		hc.Jar = newJar()
+	}
+	ua := o.UserAgent
+	if ua == "" {
+		ua = "jenkins-trigger"
+	}
+	return &Client{base: o.Base, creds: o.Creds, http: hc, log: o.Log, Warn: o.Warn, ua: ua,
+		retryFor: o.RetryFor, backoff: 250 * time.Millisecond}, nil
+}
+
+func newJar() http.CookieJar {
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		panic(err) // cookiejar.New with nil options never fails
+	}
+	return jar
+}
+
+// Base returns the Jenkins base URL, with its trailing slash.
+func (c *Client) Base() *url.URL { return c.base }
+
+// newRequest prepares a request with the headers every call carries.
+func (c *Client) newRequest(ctx context.Context, method string, u *url.URL, body io.Reader) (*http.Request, error) {
+	req, err := http.NewRequestWithContext(ctx, method, u.String(), body)
+	if err != nil {
+		return nil, fmt.Errorf("build request for %s: %w", auth.RedactURL(u), err)
+	}
+	req.Header.Set("User-Agent", c.ua)
+	req.Header.Set("Accept-Language", "en") // Jenkins localises messages we match on
+	return req, nil
+}
+
+// result of one exchange: the response with the start of its body read.
+type exchange struct {
+	resp *http.Response
+	page page
+	sent bool // the request was written to the connection
+}
+
+// do sends req and reads at most maxBody of the answer. A transport error is
+// returned with sent telling whether the request may have reached the server.
+func (c *Client) do(req *http.Request) (exchange, error) {
+	var sent bool
+	trace := &httptrace.ClientTrace{WroteRequest: func(httptrace.WroteRequestInfo) { sent = true }}
+	req = req.WithContext(httptrace.WithClientTrace(req.Context(), trace))
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return exchange{sent: sent}, redactErr(err, req.URL)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	if err != nil && resp.StatusCode < 300 {
+		return exchange{sent: true}, redactErr(err, req.URL)
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxBody)) // let the connection be reused
+	return exchange{resp: resp, sent: true, page: page{
+		status:  resp.StatusCode,
+		header:  resp.Header,
+		body:    string(b),
+		jenkins: resp.Header.Get("X-Jenkins") != "",
+	}}, nil
+}
+
+// redactErr keeps secrets in the URL (token=) out of error text.
+func redactErr(err error, u *url.URL) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return &url.Error{Op: ue.Op, URL: auth.RedactURL(u), Err: ue.Err}
+	}
+	return err
+}
+
+// neverSent reports transport failures that prove the request did not reach
+// the server: the connection was refused, or the name did not resolve for now.
+func neverSent(err error, sent bool) bool {
+	if sent {
+		return false
+	}
+	if errors.Is(err, syscall.ECONNREFUSED) {
+		return true
+	}
+	var dns *net.DNSError
+	return errors.As(err, &dns) && (dns.IsTemporary || dns.IsTimeout) && !dns.IsNotFound
+}
+
+// wait sleeps for the retry after attempt n (0-based), honouring Retry-After,
+// and reports false when the deadline or ctx does not allow it.
+func (c *Client) wait(ctx context.Context, n int, retryAfter string, deadline time.Time) bool {
+	d := c.backoff << min(n, 10)
+	d = min(d, maxBackoff)
+	d = d/2 + rand.N(d/2+1) // jitter: between half and the full delay
+	if s, err := strconv.Atoi(retryAfter); err == nil && s >= 0 {
+		d = time.Duration(s) * time.Second
+	} else if t, err := http.ParseTime(retryAfter); err == nil {
+		d = time.Until(t)
+	}
+	if time.Now().Add(d).After(deadline) {
+		return false
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
+// logTransport writes one line per request for --verbose: method, redacted URL,
+// status and time.
+type logTransport struct {
+	base http.RoundTripper
+	log  func(string)
+}
+
+func (t *logTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	start := time.Now()
+	resp, err := t.base.RoundTrip(r)
+	ms := time.Since(start).Milliseconds()
+	if err != nil {
+		t.log(fmt.Sprintf("http %s %s -> no response after %dms", r.Method, auth.RedactURL(r.URL), ms))
+		return resp, err
+	}
+	t.log(fmt.Sprintf("http %s %s -> %s in %dms", r.Method, auth.RedactURL(r.URL), Clean(resp.Status, 60), ms))
+	return resp, nil
+}

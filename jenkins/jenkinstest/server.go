@@ -1,0 +1,786 @@
+// Package jenkinstest is a fake Jenkins for tests and for the jenkins-sim
+// program. It reproduces the wire behaviour recorded in the project's shared
+// docs (jenkins-api.md, jenkins-observed.md): the filter order (semicolons,
+// authentication, CSRF, routing), Jetty error pages versus Jenkins' Oops and
+// login pages, session-bound crumbs, job tokens, build-token-root, queue
+// merging (201 on /build, 303 on /buildWithParameters) and the start-up 503.
+// It records every request so tests can count trigger POSTs.
+package jenkinstest
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"maps"
+	"mime"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// ParamDef is a job's parameter definition. Type is one of string, text,
+// boolean, choice, password, file, run.
+type ParamDef struct {
+	Name    string
+	Type    string
+	Default string
+	Choices []string
+}
+
+// Job is an item: a buildable job, a folder, or a multibranch project.
+type Job struct {
+	Params      []ParamDef
+	Disabled    bool
+	Token       string          // the "Trigger builds remotely" token
+	Folder      bool            // a plain folder (no /build)
+	Multibranch bool            // a computed folder: POST /build starts a scan and answers 302
+	Veto        bool            // a queue decision handler refuses every schedule
+	QuietPeriod int             // seconds
+	Jobs        map[string]*Job // children of a folder or multibranch project, by item name
+}
+
+// User is a Jenkins account.
+type User struct {
+	Password string
+	APIToken string
+	NoBuild  bool // lacks Job/Build
+	NoRead   bool // lacks Job/Read: jobs are invisible (404)
+}
+
+// QueueItem is a scheduled build.
+type QueueItem struct {
+	ID      int64
+	Job     string // full name
+	Params  map[string]string
+	Files   map[string]string // parameter name -> content
+	Causes  int               // folded causes: more than 1 when triggers merged
+	Delay   time.Duration
+	Created time.Time
+}
+
+// Request is one recorded request.
+type Request struct {
+	Method string
+	Path   string     // escaped path below the context path, e.g. /job/a/build
+	Query  url.Values // query string only
+	Form   url.Values // body fields only (urlencoded or multipart)
+	Files  map[string]string
+	User   string // authenticated user; "" when anonymous
+	Auth   string // api-token, password, anonymous, or rejected
+	Crumb  string
+	Status int
+}
+
+// Server is the fake. Set its exported fields before Start.
+type Server struct {
+	Context       string // context path, such as /jenkins ("" for the root)
+	Version       string // X-Jenkins
+	SessionHash   string // X-Jenkins-Session
+	Users         map[string]*User
+	Jobs          map[string]*Job
+	AnonymousRead bool // anonymous has Overall/Read and Job/Read
+	CSRFDisabled  bool // no crumb issuer: /crumbIssuer is 404
+	// NotParameterized500 makes buildWithParameters on a job without parameters
+	// a 500 Oops page, as before Jenkins 2.524; otherwise it is a 400.
+	NotParameterized500 bool
+	StartupResponses    int    // answer this many requests with the 503 start-up page first
+	SSOLogin            bool   // a gateway answers everything with a 200 HTML login page
+	RedirectTo          string // a proxy redirects everything to this origin (http -> https)
+
+	mu       sync.Mutex
+	queue    []*QueueItem
+	nextID   int64
+	sessions map[string]bool
+	reqs     []Request
+	srv      *httptest.Server
+}
+
+// New returns a fake with one user, "builder", and no jobs.
+func New() *Server {
+	return &Server{
+		Context:     "/jenkins",
+		Version:     "2.479.3",
+		SessionHash: "1b55176b",
+		Users:       map[string]*User{"builder": {Password: "builder-password", APIToken: "11" + strings.Repeat("0123456789abcdef", 2)}},
+		Jobs:        map[string]*Job{},
+		nextID:      1,
+		sessions:    map[string]bool{},
+	}
+}
+
+// Start serves on a loopback port until Close.
+func (s *Server) Start() {
+	s.srv = httptest.NewServer(s)
+}
+
+// Serve serves on l (for jenkins-sim).
+func (s *Server) Serve(l net.Listener) error {
+	return (&http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}).Serve(l)
+}
+
+// Close stops a started server.
+func (s *Server) Close() {
+	if s.srv != nil {
+		s.srv.Close()
+	}
+}
+
+// URL is the Jenkins base URL, with the context path and a trailing slash.
+func (s *Server) URL() string { return s.srv.URL + s.Context + "/" }
+
+// Requests returns the recorded requests.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.reqs)
+}
+
+// TriggerPOSTs counts requests that reached a trigger endpoint with POST.
+func (s *Server) TriggerPOSTs() int {
+	n := 0
+	for _, r := range s.Requests() {
+		if r.Method == http.MethodPost && isTriggerPath(r.Path) {
+			n++
+		}
+	}
+	return n
+}
+
+func isTriggerPath(p string) bool {
+	return strings.HasSuffix(p, "/build") || strings.HasSuffix(p, "/buildWithParameters")
+}
+
+// Queue returns the queued items.
+func (s *Server) Queue() []QueueItem {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]QueueItem, len(s.queue))
+	for i, q := range s.queue {
+		out[i] = *q
+	}
+	return out
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	sw := &statusWriter{ResponseWriter: w}
+	rec := &Request{Method: r.Method, Query: r.URL.Query(), Form: url.Values{}, Files: map[string]string{}}
+	s.serve(sw, r, rec)
+	rec.Status = sw.status
+	s.mu.Lock()
+	s.reqs = append(s.reqs, *rec)
+	s.mu.Unlock()
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// caller is who a request runs as.
+type caller struct {
+	name string // "" for anonymous
+	user *User
+	kind string
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request, rec *Request) {
+	// In front of Jenkins: a proxy that redirects, or an SSO gateway.
+	if s.RedirectTo != "" {
+		w.Header().Set("Location", s.RedirectTo+r.URL.RequestURI())
+		w.WriteHeader(http.StatusFound)
+		return
+	}
+	if s.SSOLogin {
+		ssoLogin(w)
+		return
+	}
+	rawPath, _, _ := strings.Cut(r.RequestURI, "?")
+	if strings.Contains(rawPath, ";") { // SuspiciousRequestFilter
+		jettyError(w, r, http.StatusBadRequest, "Semicolons are not allowed in the request URI")
+		return
+	}
+	if !strings.HasPrefix(rawPath, s.Context+"/") {
+		jettyError(w, r, http.StatusNotFound, "Not Found")
+		return
+	}
+	rest := strings.TrimPrefix(rawPath, s.Context)
+	rec.Path = rest
+	s.mu.Lock()
+	loading := s.StartupResponses > 0
+	if loading {
+		s.StartupResponses--
+	}
+	s.mu.Unlock()
+	if loading {
+		startingUp(w)
+		return
+	}
+	c, ok := s.authenticate(r)
+	rec.User, rec.Auth = c.name, c.kind
+	if !ok {
+		http.SetCookie(w, &http.Cookie{Name: "remember-me", Value: "", Path: "/", MaxAge: -1})
+		w.Header().Set("WWW-Authenticate", `Basic realm="Jenkins"`)
+		jettyError(w, r, http.StatusUnauthorized, "Unauthorized")
+		return
+	}
+	if err := parseForm(r, rec); err != nil {
+		jettyError(w, r, http.StatusBadRequest, "Bad form")
+		return
+	}
+	// CrumbFilter: every POST, before routing, unless authenticated by API token
+	// (ApiCrumbExclusion) or aimed at /buildByToken/ (the plugin's exclusion).
+	if r.Method == http.MethodPost && !s.CSRFDisabled && c.kind != "api-token" && !strings.HasPrefix(rest, "/buildByToken/") {
+		crumb := r.Header.Get("Jenkins-Crumb")
+		if crumb == "" {
+			crumb = r.PostForm.Get("Jenkins-Crumb")
+		}
+		rec.Crumb = crumb
+		if crumb == "" || !hmac.Equal([]byte(crumb), []byte(s.crumbFor(c.name, sessionID(r)))) {
+			jettyError(w, r, http.StatusForbidden, "No valid crumb was included in the request")
+			return
+		}
+	}
+	s.route(w, r, c, rest)
+}
+
+func (s *Server) authenticate(r *http.Request) (caller, bool) {
+	if r.Header.Get("Authorization") == "" {
+		return caller{kind: "anonymous"}, true
+	}
+	name, secret, ok := r.BasicAuth()
+	u := s.Users[name]
+	switch {
+	case !ok || u == nil:
+		return caller{kind: "rejected"}, false
+	case u.APIToken != "" && hmac.Equal([]byte(secret), []byte(u.APIToken)):
+		return caller{name: name, user: u, kind: "api-token"}, true
+	case u.Password != "" && hmac.Equal([]byte(secret), []byte(u.Password)):
+		return caller{name: name, user: u, kind: "password"}, true
+	}
+	return caller{name: name, kind: "rejected"}, false
+}
+
+// parseForm reads query and body the way the servlet container does, and
+// records the body fields.
+func parseForm(r *http.Request, rec *Request) error {
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if ct == "multipart/form-data" {
+		if err := r.ParseMultipartForm(8 << 20); err != nil {
+			return err
+		}
+		for k, vs := range r.MultipartForm.Value {
+			rec.Form[k] = vs
+			for _, v := range vs {
+				r.Form.Add(k, v)
+			}
+		}
+		for k, fhs := range r.MultipartForm.File {
+			f, err := fhs[0].Open()
+			if err != nil {
+				return err
+			}
+			b, err := io.ReadAll(f)
+			f.Close()
+			if err != nil {
+				return err
+			}
+			rec.Files[k] = string(b)
+		}
+		return nil
+	}
+	if err := r.ParseForm(); err != nil {
+		return err
+	}
+	rec.Form = r.PostForm
+	return nil
+}
+
+const sessionCookie = "JSESSIONID.2927970d"
+
+func sessionID(r *http.Request) string {
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		return c.Value
+	}
+	return ""
+}
+
+// session returns the caller's session, creating one (and its cookie) if needed.
+func (s *Server) session(w http.ResponseWriter, r *http.Request) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if id := sessionID(r); id != "" && s.sessions[id] {
+		return id
+	}
+	id := strings.ReplaceAll(uuid(), "-", "")
+	s.sessions[id] = true
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: id, Path: "/", HttpOnly: true})
+	return id
+}
+
+// crumbFor binds a crumb to the user and session, as DefaultCrumbIssuer does.
+func (s *Server) crumbFor(user, session string) string {
+	if session == "" {
+		return "no-session"
+	}
+	m := hmac.New(sha256.New, []byte("fake-salt-"+s.SessionHash))
+	m.Write([]byte(user + ";" + session))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+func (s *Server) canRead(c caller) bool {
+	if c.user == nil {
+		return s.AnonymousRead
+	}
+	return !c.user.NoRead
+}
+
+func (s *Server) route(w http.ResponseWriter, r *http.Request, c caller, rest string) {
+	switch {
+	case rest == "/crumbIssuer/api/json":
+		if s.CSRFDisabled {
+			jettyError(w, r, http.StatusNotFound, "Not Found")
+			return
+		}
+		if c.user == nil && !s.AnonymousRead {
+			s.loginRequired(w, r)
+			return
+		}
+		id := s.session(w, r)
+		s.writeJSON(w, map[string]any{"_class": "hudson.security.csrf.DefaultCrumbIssuer",
+			"crumb": s.crumbFor(c.name, id), "crumbRequestField": "Jenkins-Crumb"})
+		return
+	case rest == "/whoAmI/api/json":
+		name := c.name
+		if name == "" {
+			name = "anonymous"
+		}
+		s.writeJSON(w, map[string]any{"_class": "hudson.security.WhoAmI", "anonymous": c.user == nil,
+			"authenticated": true, "name": name})
+		return
+	case rest == "/buildByToken/build" || rest == "/buildByToken/buildWithParameters":
+		s.buildByToken(w, r, c, strings.TrimPrefix(rest, "/buildByToken/"))
+		return
+	}
+	// Everything else needs Overall/Read (Jenkins#getTarget).
+	if c.user == nil && !s.AnonymousRead {
+		s.loginRequired(w, r)
+		return
+	}
+	tokens := strings.FieldsFunc(rest, func(r rune) bool { return r == '/' || r == '\\' })
+	for i, t := range tokens {
+		d, err := url.PathUnescape(t)
+		if err != nil {
+			jettyError(w, r, http.StatusBadRequest, "Bad escape")
+			return
+		}
+		tokens[i] = d
+	}
+	if len(tokens) >= 4 && tokens[0] == "queue" && tokens[1] == "item" {
+		s.queueItem(w, r, tokens[2], tokens[3:])
+		return
+	}
+	var job *Job
+	var names []string
+	items := s.Jobs
+	parentMultibranch := false
+	for len(tokens) >= 2 && tokens[0] == "job" {
+		j, name := getItem(items, tokens[1], parentMultibranch)
+		if j == nil || !s.canRead(c) {
+			jettyError(w, r, http.StatusNotFound, "Not Found")
+			return
+		}
+		job, names = j, append(names, name)
+		items, parentMultibranch = j.Jobs, j.Multibranch
+		tokens = tokens[2:]
+	}
+	if job == nil {
+		jettyError(w, r, http.StatusNotFound, "Not Found")
+		return
+	}
+	switch strings.Join(tokens, "/") {
+	case "api/json":
+		s.jobJSON(w, r, job, names)
+	case "build":
+		s.doBuild(w, r, c, job, names)
+	case "buildWithParameters":
+		s.doBuildWithParameters(w, r, c, job, names)
+	default:
+		jettyError(w, r, http.StatusNotFound, "Not Found")
+	}
+}
+
+// getItem looks a child up by item name. A multibranch project also accepts
+// the branch name, re-encoding it with NameEncoder (MultiBranchProject#getItem).
+func getItem(items map[string]*Job, name string, multibranch bool) (*Job, string) {
+	if j, ok := items[name]; ok {
+		return j, name
+	}
+	if multibranch {
+		enc := nameEncode(name)
+		if j, ok := items[enc]; ok {
+			return j, enc
+		}
+	}
+	return nil, ""
+}
+
+// nameEncode is branch-api's NameEncoder.encode.
+func nameEncode(s string) string {
+	r := strings.NewReplacer("%", "%25", "/", "%2F", "#", "%23", "?", "%3F", "[", "%5B", "]", "%5D", "\\", "%5C")
+	return r.Replace(s)
+}
+
+func (s *Server) lookupFull(full string) (*Job, []string) {
+	items := s.Jobs
+	var job *Job
+	var names []string
+	for _, n := range strings.Split(full, "/") {
+		j, ok := items[n]
+		if !ok {
+			return nil, nil
+		}
+		job, names, items = j, append(names, n), j.Jobs
+	}
+	return job, names
+}
+
+func (s *Server) jobURL(r *http.Request, names []string) string {
+	var b strings.Builder
+	b.WriteString(origin(r) + s.Context + "/")
+	for _, n := range names {
+		b.WriteString("job/" + rawEncode(n) + "/")
+	}
+	return b.String()
+}
+
+// rawEncode is hudson.Util.rawEncode for one item name.
+func rawEncode(n string) string { return url.PathEscape(n) }
+
+func origin(r *http.Request) string { return "http://" + r.Host }
+
+// parseDelay is TimeDuration.fromString: "Nsec"/"Nsecs" are seconds, a bare number is milliseconds.
+func parseDelay(v string, quiet int) (time.Duration, error) {
+	if v == "" {
+		return time.Duration(quiet) * time.Second, nil
+	}
+	unit := time.Millisecond
+	for _, suffix := range []string{"secs", "sec"} {
+		if strings.HasSuffix(v, suffix) {
+			v, unit = strings.TrimSuffix(v, suffix), time.Second
+			break
+		}
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+	if err != nil {
+		return 0, err
+	}
+	return time.Duration(n) * unit, nil
+}
+
+// checkPermission is BuildAuthorizationToken.checkPermission: a valid token
+// replaces Job/Build and allows any method; a wrong one is refused outright.
+func (s *Server) checkPermission(w http.ResponseWriter, r *http.Request, c caller, job *Job) bool {
+	if job.Token != "" && r.Form.Has("token") {
+		if hmac.Equal([]byte(r.Form.Get("token")), []byte(job.Token)) {
+			return true
+		}
+		if c.user == nil {
+			s.loginRequired(w, r)
+		} else {
+			s.accessDenied(w, c.name, "Invalid token provided.", "")
+		}
+		return false
+	}
+	switch {
+	case c.user == nil:
+		s.loginRequired(w, r)
+		return false
+	case c.user.NoBuild:
+		s.accessDenied(w, c.name, c.name+" is missing the Job/Build permission", "hudson.model.Item.Build")
+		return false
+	case r.Method != http.MethodPost:
+		s.postRequired(w)
+		return false
+	}
+	return true
+}
+
+// doBuild is ParameterizedJobMixIn#doBuild.
+func (s *Server) doBuild(w http.ResponseWriter, r *http.Request, c caller, job *Job, names []string) {
+	if job.Folder {
+		jettyError(w, r, http.StatusNotFound, "Not Found")
+		return
+	}
+	if job.Multibranch { // ComputedFolder#doBuild: schedules a scan, forwardToPreviousPage
+		if c.user == nil || c.user.NoBuild || r.Method != http.MethodPost {
+			s.postRequired(w)
+			return
+		}
+		w.Header().Set("Location", s.jobURL(r, names))
+		w.WriteHeader(http.StatusFound)
+		return
+	}
+	delay, err := parseDelay(r.Form.Get("delay"), job.QuietPeriod)
+	if err != nil {
+		s.oops(w, http.StatusInternalServerError)
+		return
+	}
+	if job.Disabled {
+		s.oops(w, http.StatusConflict)
+		return
+	}
+	if len(job.Params) > 0 && r.Method != http.MethodPost {
+		s.parametersForm(w, strings.Join(names, "/"))
+		return
+	}
+	if !s.checkPermission(w, r, c, job) {
+		return
+	}
+	if len(job.Params) > 0 { // ParametersDefinitionProperty#_doBuild needs the UI's json field
+		if r.Form.Get("json") == "" {
+			msg := "Nothing is submitted"
+			if len(r.Form) > 0 {
+				msg = "This page expects a form submission"
+			}
+			jettyError(w, r, http.StatusBadRequest, msg)
+			return
+		}
+		// The UI form path answers with the job's URL, never the queue item (jenkins-api.md 2.7).
+		w.Header().Set("Location", s.jobURL(r, names))
+		w.WriteHeader(http.StatusCreated)
+		return
+	}
+	item, _ := s.schedule(job, names, nil, nil, delay)
+	if item == nil {
+		w.Header().Set("Location", s.jobURL(r, names))
+		w.WriteHeader(http.StatusFound)
+		return
+	}
+	// 201 even when merged into an item already waiting (TODO JENKINS-66105 in core).
+	w.Header().Set("Location", origin(r)+s.Context+"/queue/item/"+strconv.FormatInt(item.ID, 10)+"/")
+	w.WriteHeader(http.StatusCreated)
+}
+
+// doBuildWithParameters is ParameterizedJobMixIn#doBuildWithParameters.
+func (s *Server) doBuildWithParameters(w http.ResponseWriter, r *http.Request, c caller, job *Job, names []string) {
+	if job.Folder || job.Multibranch {
+		jettyError(w, r, http.StatusNotFound, "Not Found")
+		return
+	}
+	delay, err := parseDelay(r.Form.Get("delay"), job.QuietPeriod)
+	if err != nil {
+		s.oops(w, http.StatusInternalServerError)
+		return
+	}
+	if !s.checkPermission(w, r, c, job) {
+		return
+	}
+	if job.Disabled {
+		s.oops(w, http.StatusConflict)
+		return
+	}
+	if len(job.Params) == 0 {
+		if s.NotParameterized500 {
+			s.oops(w, http.StatusInternalServerError)
+		} else {
+			jettyError(w, r, http.StatusBadRequest, strings.Join(names, "/")+" is not parameterized")
+		}
+		return
+	}
+	values, files, ok := s.paramValues(r, job)
+	if !ok {
+		s.oops(w, http.StatusInternalServerError)
+		return
+	}
+	item, created := s.schedule(job, names, values, files, delay)
+	switch {
+	case item == nil:
+		w.Header().Set("Location", s.jobURL(r, names))
+		w.WriteHeader(http.StatusFound)
+	case !created:
+		w.Header().Set("Location", origin(r)+s.Context+"/queue/item/"+strconv.FormatInt(item.ID, 10)+"/")
+		w.WriteHeader(http.StatusSeeOther)
+	default:
+		w.Header().Set("Location", origin(r)+s.Context+"/queue/item/"+strconv.FormatInt(item.ID, 10)+"/")
+		w.WriteHeader(http.StatusCreated)
+	}
+}
+
+// paramValues is ParameterDefinition#createValue for each definition: only
+// defined names are read, unknown ones are ignored.
+func (s *Server) paramValues(r *http.Request, job *Job) (map[string]string, map[string]string, bool) {
+	values := map[string]string{}
+	files := map[string]string{}
+	for _, d := range job.Params {
+		if d.Type == "file" {
+			if r.MultipartForm != nil && len(r.MultipartForm.File[d.Name]) > 0 {
+				f, err := r.MultipartForm.File[d.Name][0].Open()
+				if err != nil {
+					return nil, nil, false
+				}
+				b, _ := io.ReadAll(f)
+				f.Close()
+				files[d.Name] = string(b)
+			}
+			continue
+		}
+		vs := r.Form[d.Name]
+		switch {
+		case len(vs) > 1: // "Illegal number of parameter values"
+			return nil, nil, false
+		case len(vs) == 0 && d.Type == "choice" && d.Default == "" && len(d.Choices) > 0:
+			values[d.Name] = d.Choices[0]
+		case len(vs) == 0:
+			values[d.Name] = d.Default
+		case d.Type == "choice" && !slices.Contains(d.Choices, vs[0]):
+			return nil, nil, false // "Illegal choice for parameter"
+		case d.Type == "boolean":
+			values[d.Name] = strconv.FormatBool(strings.EqualFold(vs[0], "true"))
+		default:
+			values[d.Name] = vs[0]
+		}
+	}
+	return values, files, true
+}
+
+// buildByToken is build-token-root's BuildRootAction.
+func (s *Server) buildByToken(w http.ResponseWriter, r *http.Request, c caller, endpoint string) {
+	job, names := s.lookupFull(r.Form.Get("job"))
+	if job == nil || job.Folder || job.Multibranch || job.Token == "" || job.Disabled {
+		w.WriteHeader(http.StatusNotFound) // "to not leak existence": empty body
+		return
+	}
+	if !hmac.Equal([]byte(r.Form.Get("token")), []byte(job.Token)) {
+		if c.user == nil {
+			s.loginRequired(w, r)
+		} else {
+			s.accessDenied(w, c.name, "Invalid token provided.", "")
+		}
+		return
+	}
+	parameterized := len(job.Params) > 0
+	if parameterized != (endpoint == "buildWithParameters") {
+		s.oops(w, http.StatusBadRequest)
+		return
+	}
+	delay, err := parseDelay(r.Form.Get("delay"), 0) // the plugin's quiet-period bug: 0 s by default
+	if err != nil {
+		s.oops(w, http.StatusInternalServerError)
+		return
+	}
+	var values, files map[string]string
+	if parameterized {
+		var ok bool
+		if values, files, ok = s.paramValues(r, job); !ok {
+			s.oops(w, http.StatusInternalServerError)
+			return
+		}
+	}
+	item, created := s.schedule(job, names, values, files, delay)
+	switch {
+	case item == nil:
+		w.WriteHeader(http.StatusForbidden)
+	case !created:
+		w.Header().Set("Location", origin(r)+s.Context+"/queue/item/"+strconv.FormatInt(item.ID, 10)+"/")
+		w.WriteHeader(http.StatusSeeOther)
+	default:
+		w.Header().Add("Location", s.Context+"/queue/item/"+strconv.FormatInt(item.ID, 10)+"/") // a path only
+		w.WriteHeader(http.StatusCreated)
+	}
+}
+
+// schedule is Queue#schedule2: an identical item still waiting absorbs the
+// request (same job, same parameter values); a veto schedules nothing.
+func (s *Server) schedule(job *Job, names []string, values, files map[string]string, delay time.Duration) (*QueueItem, bool) {
+	if job.Veto {
+		return nil, false
+	}
+	full := strings.Join(names, "/")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, q := range s.queue {
+		if q.Job == full && maps.Equal(q.Params, values) && maps.Equal(q.Files, files) {
+			q.Causes++
+			return q, false
+		}
+	}
+	q := &QueueItem{ID: s.nextID, Job: full, Params: values, Files: files, Causes: 1, Delay: delay, Created: time.Now()}
+	s.nextID++
+	s.queue = append(s.queue, q)
+	return q, true
+}
+
+func (s *Server) queueItem(w http.ResponseWriter, r *http.Request, idText string, rest []string) {
+	id, _ := strconv.ParseInt(idText, 10, 64)
+	s.mu.Lock()
+	var item *QueueItem
+	for _, q := range s.queue {
+		if q.ID == id {
+			item = q
+		}
+	}
+	s.mu.Unlock()
+	if item == nil || strings.Join(rest, "/") != "api/json" {
+		jettyError(w, r, http.StatusNotFound, "Not Found")
+		return
+	}
+	names := strings.Split(item.Job, "/")
+	s.writeJSON(w, map[string]any{
+		"_class": "hudson.model.Queue$WaitingItem", "id": item.ID, "blocked": false, "buildable": false,
+		"inQueueSince": item.Created.UnixMilli(), "stuck": false,
+		"task": map[string]any{"_class": "hudson.model.FreeStyleProject", "name": names[len(names)-1], "url": s.jobURL(r, names)},
+		"url":  fmt.Sprintf("queue/item/%d/", item.ID), "why": "In the quiet period.",
+	})
+}
+
+func (s *Server) jobJSON(w http.ResponseWriter, r *http.Request, job *Job, names []string) {
+	class := "hudson.model.FreeStyleProject"
+	switch {
+	case job.Folder:
+		class = "com.cloudbees.hudson.plugins.folder.Folder"
+	case job.Multibranch:
+		class = "org.jenkinsci.plugins.workflow.multibranch.WorkflowMultiBranchProject"
+	}
+	var defs []map[string]any
+	for _, d := range job.Params {
+		defs = append(defs, map[string]any{"name": d.Name, "type": d.Type, "choices": d.Choices,
+			"defaultParameterValue": map[string]any{"value": d.Default}})
+	}
+	out := map[string]any{"_class": class, "name": names[len(names)-1], "fullName": strings.Join(names, "/"),
+		"url": s.jobURL(r, names), "buildable": !job.Disabled && !job.Folder && !job.Multibranch}
+	if len(defs) > 0 {
+		out["property"] = []map[string]any{{"_class": "hudson.model.ParametersDefinitionProperty", "parameterDefinitions": defs}}
+	}
+	s.writeJSON(w, out)
+}
+
+func (s *Server) writeJSON(w http.ResponseWriter, v any) {
+	s.advertise(w)
+	w.Header().Set("Content-Type", "application/json;charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	_ = json.NewEncoder(w).Encode(v)
+}
