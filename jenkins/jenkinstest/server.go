@@ -208,6 +208,8 @@ type caller struct {
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request, rec *Request) {
+	rawPath, _, _ := strings.Cut(r.RequestURI, "?")
+	rec.Path = strings.TrimPrefix(rawPath, s.Context)
 	// In front of Jenkins: a proxy that redirects, or an SSO gateway.
 	if s.RedirectTo != "" {
 		w.Header().Set("Location", s.RedirectTo+r.URL.RequestURI())
@@ -218,7 +220,6 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rec *Request) {
 		ssoLogin(w)
 		return
 	}
-	rawPath, _, _ := strings.Cut(r.RequestURI, "?")
 	if strings.Contains(rawPath, ";") { // SuspiciousRequestFilter
 		jettyError(w, r, http.StatusBadRequest, "Semicolons are not allowed in the request URI")
 		return
@@ -227,8 +228,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rec *Request) {
 		jettyError(w, r, http.StatusNotFound, "Not Found")
 		return
 	}
-	rest := strings.TrimPrefix(rawPath, s.Context)
-	rec.Path = rest
+	rest := rec.Path
 	s.mu.Lock()
 	loading := s.StartupResponses > 0
 	if loading {
