@@ -144,17 +144,23 @@ func TestRunTrigger(t *testing.T) {
 				}
 			}},
 		{name: "job token alone without anonymous read: exit 3", args: []string{"tokenjob"},
-			env:  func(s *jenkinstest.Server) []string { return []string{"JENKINS_URL=" + s.URL(), "JENKINS_JOB_TOKEN=s3cret"} },
+			env: func(s *jenkinstest.Server) []string {
+				return []string{"JENKINS_URL=" + s.URL(), "JENKINS_JOB_TOKEN=s3cret"}
+			},
 			code: exitAuth, stderr: []string{"anonymous", "--build-token-root"}},
 		{name: "job token alone with anonymous read: anonymous crumb, then POST", args: []string{"tokenjob"},
 			configure: func(s *jenkinstest.Server) { s.AnonymousRead = true },
-			env:       func(s *jenkinstest.Server) []string { return []string{"JENKINS_URL=" + s.URL(), "JENKINS_JOB_TOKEN=s3cret"} },
-			stdout:    "%squeue/item/1/\n", posts: 1, queued: 1},
+			env: func(s *jenkinstest.Server) []string {
+				return []string{"JENKINS_URL=" + s.URL(), "JENKINS_JOB_TOKEN=s3cret"}
+			},
+			stdout: "%squeue/item/1/\n", posts: 1, queued: 1},
 		{name: "wrong job token with a user: exit 4", args: []string{"tokenjob"},
 			env:  func(s *jenkinstest.Server) []string { return tokenEnvWith(s, "JENKINS_JOB_TOKEN=wrong") },
 			code: exitForbidden, stderr: []string{"Invalid token provided"}, posts: 1},
 		{name: "build-token-root: path-only Location, queue URL from our base", args: []string{"team/app", "--build-token-root", "-p", "ENV=qa"},
-			env:    func(s *jenkinstest.Server) []string { return []string{"JENKINS_URL=" + s.URL(), "JENKINS_JOB_TOKEN=s3cret"} },
+			env: func(s *jenkinstest.Server) []string {
+				return []string{"JENKINS_URL=" + s.URL(), "JENKINS_JOB_TOKEN=s3cret"}
+			},
 			stdout: "%squeue/item/1/\n", posts: 1, queued: 1,
 			check: func(t *testing.T, s *jenkinstest.Server, _ result) {
 				r := lastTrigger(s)
@@ -163,13 +169,19 @@ func TestRunTrigger(t *testing.T) {
 				}
 			}},
 		{name: "build-token-root, wrong token: exit 4", args: []string{"tokenjob", "--build-token-root"},
-			env:  func(s *jenkinstest.Server) []string { return []string{"JENKINS_URL=" + s.URL(), "JENKINS_JOB_TOKEN=wrong"} },
+			env: func(s *jenkinstest.Server) []string {
+				return []string{"JENKINS_URL=" + s.URL(), "JENKINS_JOB_TOKEN=wrong"}
+			},
 			code: exitForbidden, stderr: []string{"build-token-root rejected the job token"}, posts: 1},
 		{name: "build-token-root, job without token: exit 5", args: []string{"hello", "--build-token-root"},
-			env:  func(s *jenkinstest.Server) []string { return []string{"JENKINS_URL=" + s.URL(), "JENKINS_JOB_TOKEN=s3cret"} },
+			env: func(s *jenkinstest.Server) []string {
+				return []string{"JENKINS_URL=" + s.URL(), "JENKINS_JOB_TOKEN=s3cret"}
+			},
 			code: exitNotFound, stderr: []string{"no enabled job \"hello\" with a trigger token"}, posts: 1},
 		{name: "build-token-root on a parameterized job without parameters: falls back to buildWithParameters", args: []string{"team/app", "--build-token-root"},
-			env:    func(s *jenkinstest.Server) []string { return []string{"JENKINS_URL=" + s.URL(), "JENKINS_JOB_TOKEN=s3cret"} },
+			env: func(s *jenkinstest.Server) []string {
+				return []string{"JENKINS_URL=" + s.URL(), "JENKINS_JOB_TOKEN=s3cret"}
+			},
 			stdout: "%squeue/item/1/\n", posts: 2, queued: 1},
 		{name: "anonymous: the crumb request meets the login page, exit 3", args: []string{"hello"},
 			env:  func(s *jenkinstest.Server) []string { return []string{"JENKINS_URL=" + s.URL()} },
@@ -300,7 +312,9 @@ func TestRunTrigger(t *testing.T) {
 		{name: "no JENKINS_URL: exit 2", args: []string{"hello"}, env: func(*jenkinstest.Server) []string { return nil },
 			code: exitUsage, stderr: []string{"JENKINS_URL is not set"}},
 		{name: "user without a secret: exit 2", args: []string{"hello"},
-			env:  func(s *jenkinstest.Server) []string { return []string{"JENKINS_URL=" + s.URL(), "JENKINS_USER=builder"} },
+			env: func(s *jenkinstest.Server) []string {
+				return []string{"JENKINS_URL=" + s.URL(), "JENKINS_USER=builder"}
+			},
 			code: exitUsage, stderr: []string{"neither JENKINS_API_TOKEN nor JENKINS_PASSWORD"}},
 		{name: "same parameter twice: exit 2", env: tokenEnv, args: []string{"params", "-p", "A=1", "-p", "A=2"},
 			code: exitUsage, stderr: []string{"-p A is given twice"}},
