@@ -125,24 +125,6 @@ func (c Credentials) NeedsCrumb() bool {
 	return !basic || c.APIToken == ""
 }
 
-// LooksLikeAPIToken reports whether s has the shape of a Jenkins API token:
-// 32 hex digits (legacy) or "11" followed by 32 hex digits.
-func LooksLikeAPIToken(s Secret) bool {
-	v := s.Reveal()
-	if len(v) == 34 && strings.HasPrefix(v, "11") {
-		v = v[2:]
-	}
-	if len(v) != 32 {
-		return false
-	}
-	for _, r := range v {
-		if !strings.ContainsRune("0123456789abcdef", r) {
-			return false
-		}
-	}
-	return true
-}
-
 // Transport adds Basic credentials to requests bound for one origin. A request
 // for any other origin (a redirect elsewhere, say) goes without them.
 type Transport struct {
