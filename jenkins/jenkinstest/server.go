@@ -480,7 +480,12 @@ func (s *Server) jobURL(r *http.Request, names []string) string {
 // rawEncode is hudson.Util.rawEncode for one item name.
 func rawEncode(n string) string { return url.PathEscape(n) }
 
-func origin(r *http.Request) string { return "http://" + r.Host }
+func origin(r *http.Request) string {
+	if r.TLS != nil {
+		return "https://" + r.Host
+	}
+	return "http://" + r.Host
+}
 
 // parseDelay is TimeDuration.fromString: "Nsec"/"Nsecs" are seconds, a bare number is milliseconds.
 func parseDelay(v string, quiet int) (time.Duration, error) {

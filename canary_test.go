@@ -1,0 +1,117 @@
+package main
+
+import (
+	"encoding/base64"
+	"net"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/jenkins-trigger/jenkins-trigger/jenkins/jenkinstest"
+)
+
+// canary is a secret that must never appear in anything we print.
+const canary = "CANARY-7f3a9c2e"
+
+// leaks lists the forms in which the canary could escape.
+func leaks(out string) []string {
+	var found []string
+	for _, form := range []string{
+		canary,
+		url.QueryEscape(canary),
+		base64.StdEncoding.EncodeToString([]byte("builder:" + canary)),
+		base64.StdEncoding.EncodeToString([]byte(canary)),
+	} {
+		if strings.Contains(out, form) {
+			found = append(found, form)
+		}
+	}
+	return found
+}
+
+func TestCanarySecretNeverPrinted(t *testing.T) {
+	t.Parallel()
+	refused, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	refusedURL := "http://" + refused.Addr().String() + "/"
+	refused.Close()
+
+	withCanaryUser := func(s *jenkinstest.Server) {
+		s.Users["canary"] = &jenkinstest.User{APIToken: canary, Password: canary}
+		s.Jobs["tokenjob"].Token = canary
+		s.Jobs["team"].Jobs["app"].Token = canary
+	}
+	type scenario struct {
+		name      string
+		configure func(*jenkinstest.Server)
+		env       func(s *jenkinstest.Server) []string
+		args      []string
+	}
+	base := func(s *jenkinstest.Server, more ...string) []string {
+		return append([]string{"JENKINS_URL=" + s.URL(), "JENKINS_RETRY_FOR=0"}, more...)
+	}
+	scenarios := []scenario{
+		{name: "api token accepted", configure: withCanaryUser, args: []string{"params", "-p", "DB_PASSWORD=" + canary, "--json"},
+			env: func(s *jenkinstest.Server) []string { return base(s, "JENKINS_USER=canary", "JENKINS_API_TOKEN="+canary) }},
+		{name: "api token rejected (401)", args: []string{"hello"},
+			env: func(s *jenkinstest.Server) []string { return base(s, "JENKINS_USER=builder", "JENKINS_API_TOKEN="+canary) }},
+		{name: "password rejected at the crumb request", args: []string{"hello"},
+			env: func(s *jenkinstest.Server) []string { return base(s, "JENKINS_USER=builder", "JENKINS_PASSWORD="+canary) }},
+		{name: "password accepted with crumb", configure: withCanaryUser, args: []string{"hello"},
+			env: func(s *jenkinstest.Server) []string { return base(s, "JENKINS_USER=canary", "JENKINS_PASSWORD="+canary) }},
+		{name: "job token accepted", configure: withCanaryUser, args: []string{"tokenjob", "--cause", "ci"},
+			env: func(s *jenkinstest.Server) []string { return base(s, "JENKINS_USER=builder", "JENKINS_API_TOKEN="+apiToken, "JENKINS_JOB_TOKEN="+canary) }},
+		{name: "job token rejected", args: []string{"tokenjob"},
+			env: func(s *jenkinstest.Server) []string { return base(s, "JENKINS_USER=builder", "JENKINS_API_TOKEN="+apiToken, "JENKINS_JOB_TOKEN="+canary) }},
+		{name: "job token alone, anonymous refused", args: []string{"tokenjob"},
+			env: func(s *jenkinstest.Server) []string { return base(s, "JENKINS_JOB_TOKEN="+canary) }},
+		{name: "build-token-root accepted", configure: withCanaryUser, args: []string{"team/app", "--build-token-root", "-p", "ENV=qa"},
+			env: func(s *jenkinstest.Server) []string { return base(s, "JENKINS_JOB_TOKEN="+canary) }},
+		{name: "build-token-root rejected", args: []string{"tokenjob", "--build-token-root"},
+			env: func(s *jenkinstest.Server) []string { return base(s, "JENKINS_JOB_TOKEN="+canary) }},
+		{name: "redirected to a login page that echoes the request URL", args: []string{"tokenjob"},
+			configure: func(s *jenkinstest.Server) { s.RedirectTo = "https://sso.example.com/login" },
+			env: func(s *jenkinstest.Server) []string { return base(s, "JENKINS_USER=builder", "JENKINS_API_TOKEN="+canary, "JENKINS_JOB_TOKEN="+canary) }},
+		{name: "credentials in JENKINS_URL", args: []string{"hello"},
+			env: func(s *jenkinstest.Server) []string {
+				return []string{"JENKINS_URL=http://builder:" + canary + "@127.0.0.1/", "JENKINS_USER=builder", "JENKINS_API_TOKEN=" + canary}
+			}},
+		{name: "credentials in a pasted job URL", args: []string{"https://builder:" + canary + "@ci.example.com/job/x/"},
+			env: func(s *jenkinstest.Server) []string { return []string{"JENKINS_API_TOKEN=" + canary} }},
+		{name: "unreachable, token in the query", args: []string{"hello"},
+			env: func(s *jenkinstest.Server) []string {
+				return []string{"JENKINS_URL=" + refusedURL, "JENKINS_JOB_TOKEN=" + canary, "JENKINS_USER=builder", "JENKINS_API_TOKEN=" + canary, "JENKINS_RETRY_FOR=0"}
+			}},
+		{name: "secret given as a flag", configure: withCanaryUser, args: []string{"hello", "--user", "canary", "--api-token", canary, "--job-token", canary},
+			env: func(s *jenkinstest.Server) []string { return base(s) }},
+		{name: "secret from a file", configure: withCanaryUser, args: []string{"hello"},
+			env: func(s *jenkinstest.Server) []string { return base(s, "JENKINS_USER=canary", "JENKINS_API_TOKEN_FILE=secret.txt") }},
+		{name: "secrets in .env", configure: withCanaryUser, args: []string{"hello"},
+			env: func(s *jenkinstest.Server) []string { return base(s, "JENKINS_ENV_FILE=secrets.env") }},
+	}
+	for _, sc := range scenarios {
+		for _, extra := range [][]string{nil, {"--verbose"}, {"--dry-run"}, {"--dry-run", "--verbose", "--json"}} {
+			t.Run(sc.name+strings.Join(extra, ""), func(t *testing.T) {
+				t.Parallel()
+				configure := func(*jenkinstest.Server) {}
+				if sc.configure != nil {
+					configure = sc.configure
+				}
+				s := newFake(t, configure)
+				dir := t.TempDir()
+				writeFile(t, dir, "secret.txt", canary+"\n")
+				writeFile(t, dir, "secrets.env", "JENKINS_USER=canary\nJENKINS_API_TOKEN='"+canary+"'\nJENKINS_PARAM_TOKEN="+canary+"\n")
+				r := runWith(t, dir, sc.env(s), append(append([]string{}, sc.args...), extra...)...)
+				if found := leaks(r.stdout + r.stderr); len(found) > 0 {
+					t.Errorf("exit %d: the secret leaked as %q:\nstdout: %s\nstderr: %s", r.code, found, r.stdout, r.stderr)
+				}
+				if r.code == exitInternal {
+					t.Errorf("internal failure: %s", r.stderr)
+				}
+				checkLines(t, r)
+			})
+		}
+	}
+}
