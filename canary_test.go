@@ -54,17 +54,29 @@ func TestCanarySecretNeverPrinted(t *testing.T) {
 	}
 	scenarios := []scenario{
 		{name: "api token accepted", configure: withCanaryUser, args: []string{"params", "-p", "DB_PASSWORD=" + canary, "--json"},
-			env: func(s *jenkinstest.Server) []string { return base(s, "JENKINS_USER=canary", "JENKINS_API_TOKEN="+canary) }},
+			env: func(s *jenkinstest.Server) []string {
+				return base(s, "JENKINS_USER=canary", "JENKINS_API_TOKEN="+canary)
+			}},
 		{name: "api token rejected (401)", args: []string{"hello"},
-			env: func(s *jenkinstest.Server) []string { return base(s, "JENKINS_USER=builder", "JENKINS_API_TOKEN="+canary) }},
+			env: func(s *jenkinstest.Server) []string {
+				return base(s, "JENKINS_USER=builder", "JENKINS_API_TOKEN="+canary)
+			}},
 		{name: "password rejected at the crumb request", args: []string{"hello"},
-			env: func(s *jenkinstest.Server) []string { return base(s, "JENKINS_USER=builder", "JENKINS_PASSWORD="+canary) }},
+			env: func(s *jenkinstest.Server) []string {
+				return base(s, "JENKINS_USER=builder", "JENKINS_PASSWORD="+canary)
+			}},
 		{name: "password accepted with crumb", configure: withCanaryUser, args: []string{"hello"},
-			env: func(s *jenkinstest.Server) []string { return base(s, "JENKINS_USER=canary", "JENKINS_PASSWORD="+canary) }},
+			env: func(s *jenkinstest.Server) []string {
+				return base(s, "JENKINS_USER=canary", "JENKINS_PASSWORD="+canary)
+			}},
 		{name: "job token accepted", configure: withCanaryUser, args: []string{"tokenjob", "--cause", "ci"},
-			env: func(s *jenkinstest.Server) []string { return base(s, "JENKINS_USER=builder", "JENKINS_API_TOKEN="+apiToken, "JENKINS_JOB_TOKEN="+canary) }},
+			env: func(s *jenkinstest.Server) []string {
+				return base(s, "JENKINS_USER=builder", "JENKINS_API_TOKEN="+apiToken, "JENKINS_JOB_TOKEN="+canary)
+			}},
 		{name: "job token rejected", args: []string{"tokenjob"},
-			env: func(s *jenkinstest.Server) []string { return base(s, "JENKINS_USER=builder", "JENKINS_API_TOKEN="+apiToken, "JENKINS_JOB_TOKEN="+canary) }},
+			env: func(s *jenkinstest.Server) []string {
+				return base(s, "JENKINS_USER=builder", "JENKINS_API_TOKEN="+apiToken, "JENKINS_JOB_TOKEN="+canary)
+			}},
 		{name: "job token alone, anonymous refused", args: []string{"tokenjob"},
 			env: func(s *jenkinstest.Server) []string { return base(s, "JENKINS_JOB_TOKEN="+canary) }},
 		{name: "build-token-root accepted", configure: withCanaryUser, args: []string{"team/app", "--build-token-root", "-p", "ENV=qa"},
@@ -73,7 +85,9 @@ func TestCanarySecretNeverPrinted(t *testing.T) {
 			env: func(s *jenkinstest.Server) []string { return base(s, "JENKINS_JOB_TOKEN="+canary) }},
 		{name: "redirected to a login page that echoes the request URL", args: []string{"tokenjob"},
 			configure: func(s *jenkinstest.Server) { s.RedirectTo = "https://sso.example.com/login" },
-			env: func(s *jenkinstest.Server) []string { return base(s, "JENKINS_USER=builder", "JENKINS_API_TOKEN="+canary, "JENKINS_JOB_TOKEN="+canary) }},
+			env: func(s *jenkinstest.Server) []string {
+				return base(s, "JENKINS_USER=builder", "JENKINS_API_TOKEN="+canary, "JENKINS_JOB_TOKEN="+canary)
+			}},
 		{name: "credentials in JENKINS_URL", args: []string{"hello"},
 			env: func(s *jenkinstest.Server) []string {
 				return []string{"JENKINS_URL=http://builder:" + canary + "@127.0.0.1/", "JENKINS_USER=builder", "JENKINS_API_TOKEN=" + canary}
@@ -87,7 +101,9 @@ func TestCanarySecretNeverPrinted(t *testing.T) {
 		{name: "secret given as a flag", configure: withCanaryUser, args: []string{"hello", "--user", "canary", "--api-token", canary, "--job-token", canary},
 			env: func(s *jenkinstest.Server) []string { return base(s) }},
 		{name: "secret from a file", configure: withCanaryUser, args: []string{"hello"},
-			env: func(s *jenkinstest.Server) []string { return base(s, "JENKINS_USER=canary", "JENKINS_API_TOKEN_FILE=secret.txt") }},
+			env: func(s *jenkinstest.Server) []string {
+				return base(s, "JENKINS_USER=canary", "JENKINS_API_TOKEN_FILE=secret.txt")
+			}},
 		{name: "secrets in .env", configure: withCanaryUser, args: []string{"hello"},
 			env: func(s *jenkinstest.Server) []string { return base(s, "JENKINS_ENV_FILE=secrets.env") }},
 	}

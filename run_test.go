@@ -15,35 +15,17 @@ import (
 )
 
 const (
-	apiToken = "11" + "0123456789abcdef0123456789abcdef" // builder's API token in the fake
-	password = "builder-password"
+	apiToken = jenkinstest.SampleAPIToken
+	password = jenkinstest.SamplePassword
 )
 
-// newFake starts a fake Jenkins under /jenkins with the jobs the tests use.
+// newFake starts the sample fake Jenkins under /jenkins, with two more users:
+// reader (no Job/Build) and hidden (no Job/Read).
 func newFake(t *testing.T, configure ...func(*jenkinstest.Server)) *jenkinstest.Server {
 	t.Helper()
-	s := jenkinstest.New()
+	s := jenkinstest.Sample()
 	s.Users["reader"] = &jenkinstest.User{APIToken: "11" + strings.Repeat("a", 32), NoBuild: true}
 	s.Users["hidden"] = &jenkinstest.User{APIToken: "11" + strings.Repeat("b", 32), NoRead: true}
-	s.Jobs = map[string]*jenkinstest.Job{
-		"hello": {},
-		"params": {Params: []jenkinstest.ParamDef{
-			{Name: "GREETING", Type: "string", Default: "hi"},
-			{Name: "FLAG", Type: "boolean", Default: "false"},
-			{Name: "ENV", Type: "choice", Choices: []string{"dev", "qa", "prod"}},
-		}},
-		"disabled":    {Disabled: true},
-		"tokenjob":    {Token: "s3cret"},
-		"vetoed":      {Veto: true},
-		"hello world": {},
-		"fileparam":   {Params: []jenkinstest.ParamDef{{Name: "upload.txt", Type: "file"}}},
-		"team": {Folder: true, Jobs: map[string]*jenkinstest.Job{
-			"app": {Token: "s3cret", Params: []jenkinstest.ParamDef{{Name: "ENV", Type: "string", Default: "dev"}}},
-		}},
-		"repo": {Multibranch: true, Jobs: map[string]*jenkinstest.Job{
-			"main": {}, "feature%2Ffoo": {},
-		}},
-	}
 	for _, f := range configure {
 		f(s)
 	}

@@ -110,7 +110,7 @@ func New() *Server {
 		Context:     "/jenkins",
 		Version:     "2.479.3",
 		SessionHash: "1b55176b",
-		Users:       map[string]*User{"builder": {Password: "builder-password", APIToken: "11" + strings.Repeat("0123456789abcdef", 2)}},
+		Users:       map[string]*User{SampleUser: {Password: SamplePassword, APIToken: SampleAPIToken}},
 		Jobs:        map[string]*Job{},
 		nextID:      1,
 		sessions:    map[string]bool{},
