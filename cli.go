@@ -22,7 +22,7 @@ type cli struct {
 
 	Param        []string `name:"param" short:"p" sep:"none" placeholder:"KEY=VALUE" help:"Build parameter; repeatable; the value is never split. Also JENKINS_PARAM_<KEY>=VALUE."`
 	ParamsFile   string   `name:"params-file" envname:"JENKINS_PARAMS_FILE" placeholder:"FILE" help:"Read parameters from FILE: KEY=VALUE lines, or one JSON object ($$JENKINS_PARAMS_FILE)."`
-	File         []string `name:"file" sep:"none" placeholder:"NAME=PATH" help:"File parameter NAME, uploaded from PATH; repeatable."`
+	File         []string `name:"file" sep:"none" placeholder:"NAME=PATH" help:"File parameter NAME, uploaded from PATH; repeatable. Also JENKINS_FILE_<NAME>=PATH."`
 	Delay        string   `name:"delay" envname:"JENKINS_DELAY" placeholder:"DURATION" help:"Quiet period before the build starts, e.g. 0s, 10s, 2m (default: the job's own) ($$JENKINS_DELAY)."`
 	Cause        string   `name:"cause" envname:"JENKINS_CAUSE" placeholder:"TEXT" help:"Note recorded as the build's cause; Jenkins keeps it only for job-token triggers ($$JENKINS_CAUSE)."`
 	FailIfMerged bool     `name:"fail-if-merged" envname:"JENKINS_FAIL_IF_MERGED" help:"Exit 22 when Jenkins folds the trigger into an identical item already queued ($$JENKINS_FAIL_IF_MERGED)."`

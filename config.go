@@ -177,29 +177,30 @@ func (c *config) secret(dir, name, value, file string) (string, error) {
 	return s, nil
 }
 
-// params returns JENKINS_PARAM_<NAME> values from the environment layers,
-// highest layer first per name, with their sources.
-func (c *config) envParams() []param {
+// prefixedVars returns the <NAME>=value pairs of variables named prefix+NAME
+// (JENKINS_PARAM_, JENKINS_FILE_) from the environment layers, the highest
+// layer winning per name, with their sources.
+func (c *config) prefixedVars(prefix string) []param {
 	seen := map[string]bool{}
 	var out []param
-	for _, l := range c.layers[1:] { // flags carry no JENKINS_PARAM_ names
+	for _, l := range c.layers[1:] { // flags carry no such names
 		var names []string
 		for k := range l.vars {
-			if n, ok := strings.CutPrefix(k, "JENKINS_PARAM_"); ok && n != "" && !seen[n] {
+			if n, ok := strings.CutPrefix(k, prefix); ok && n != "" && !seen[n] {
 				names = append(names, n)
 			}
 		}
 		slices.Sort(names)
 		for _, n := range names {
 			seen[n] = true
-			out = append(out, param{Name: n, Value: l.vars["JENKINS_PARAM_"+n], Source: l.source("JENKINS_PARAM_" + n)})
+			out = append(out, param{Name: n, Value: l.vars[prefix+n], Source: l.source(prefix + n)})
 		}
 	}
 	return out
 }
 
 // environMap turns KEY=VALUE strings into a map. Windows treats names without
-// regard to case, so there they are upper-cased.
+// regard to case, so there they are normalised (see normaliseName).
 func environMap(environ []string) map[string]string {
 	m := make(map[string]string, len(environ))
 	for _, kv := range environ {
@@ -208,11 +209,26 @@ func environMap(environ []string) map[string]string {
 			continue
 		}
 		if runtime.GOOS == "windows" {
-			k = strings.ToUpper(k)
+			k = normaliseName(k)
 		}
 		m[k] = v
 	}
 	return m
+}
+
+// prefixed are the variable families whose suffix is a Jenkins parameter name,
+// which is case-sensitive.
+var prefixed = []string{"JENKINS_PARAM_", "JENKINS_FILE_"}
+
+// normaliseName upper-cases a variable name, except the parameter name after
+// JENKINS_PARAM_ or JENKINS_FILE_.
+func normaliseName(k string) string {
+	for _, p := range prefixed {
+		if len(k) > len(p) && strings.EqualFold(k[:len(p)], p) {
+			return p + k[len(p):]
+		}
+	}
+	return strings.ToUpper(k)
 }
 
 // readEnvFile reads a .env file into a map without touching the process

@@ -189,3 +189,20 @@ func TestParseDelay(t *testing.T) {
 		}
 	}
 }
+
+func TestNormaliseName(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"jenkins_url":             "JENKINS_URL",
+		"Jenkins_Api_Token":       "JENKINS_API_TOKEN",
+		"jenkins_param_myParam":   "JENKINS_PARAM_myParam",
+		"JENKINS_FILE_upload.txt": "JENKINS_FILE_upload.txt",
+		"jenkins_file_Report":     "JENKINS_FILE_Report",
+		"jenkins_param_":          "JENKINS_PARAM_",
+		"Path":                    "PATH",
+	} {
+		if got := normaliseName(in); got != want {
+			t.Errorf("normaliseName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

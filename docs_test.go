@@ -101,7 +101,7 @@ func TestEnvfileExample(t *testing.T) {
 			t.Errorf("envfile.example lacks %s (--%s)", env, flag)
 		}
 	}
-	for _, env := range []string{"JENKINS_USER_ID=", "JENKINS_PARAM_"} {
+	for _, env := range []string{"JENKINS_USER_ID=", "JENKINS_PARAM_", "JENKINS_FILE_"} {
 		if !strings.Contains(text, env) {
 			t.Errorf("envfile.example lacks %s", env)
 		}

@@ -154,14 +154,29 @@ func mergeParams(flags []string, fileParams []param, envParams []param) ([]param
 	return out, nil
 }
 
-// parseFiles reads --file NAME=PATH values; the files must exist now.
-func parseFiles(dir string, values []string) ([]jenkins.File, error) {
+// parseFiles reads --file NAME=PATH values, then JENKINS_FILE_<NAME>=PATH
+// variables for names not given as flags; the files must exist now.
+func parseFiles(dir string, values []string, fromEnv []param) ([]jenkins.File, error) {
 	var out []jenkins.File
+	given := map[string]bool{}
 	for _, v := range values {
 		name, path, err := parseParam(v)
 		if err != nil || path == "" {
 			return nil, usagef("--file %q is not NAME=PATH", truncate(v, 60))
 		}
+		if given[name] {
+			return nil, usagef("--file %s is given twice", name)
+		}
+		given[name] = true
+		out = append(out, jenkins.File{Name: name, Path: path})
+	}
+	for _, p := range fromEnv {
+		if !given[p.Name] && p.Value != "" {
+			out = append(out, jenkins.File{Name: p.Name, Path: p.Value})
+		}
+	}
+	for i, f := range out {
+		name, path := f.Name, f.Path
 		p := resolvePath(dir, path)
 		st, err := os.Stat(p)
 		if err != nil {
@@ -170,7 +185,7 @@ func parseFiles(dir string, values []string) ([]jenkins.File, error) {
 		if st.IsDir() {
 			return nil, usagef("--file %s: %s is a directory", name, path)
 		}
-		out = append(out, jenkins.File{Name: name, Path: p})
+		out[i].Path = p
 	}
 	return out, nil
 }

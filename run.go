@@ -266,11 +266,11 @@ func triggerRequest(cfg *config, c *cli, dir string) (jenkins.TriggerRequest, []
 			fileParams[i].Source = "params file " + cfg.ParamsFile
 		}
 	}
-	params, err := mergeParams(c.Param, fileParams, cfg.envParams())
+	params, err := mergeParams(c.Param, fileParams, cfg.prefixedVars("JENKINS_PARAM_"))
 	if err != nil {
 		return jenkins.TriggerRequest{}, nil, err
 	}
-	files, err := parseFiles(dir, c.File)
+	files, err := parseFiles(dir, c.File, cfg.prefixedVars("JENKINS_FILE_"))
 	if err != nil {
 		return jenkins.TriggerRequest{}, nil, err
 	}

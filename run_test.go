@@ -291,6 +291,19 @@ func TestRunTrigger(t *testing.T) {
 		{name: "an API token given as a flag works, with a caution", args: []string{"hello", "--user", "builder", "--api-token", apiToken},
 			env:    func(s *jenkinstest.Server) []string { return []string{"JENKINS_URL=" + s.URL()} },
 			stdout: "%squeue/item/1/\n", stderr: []string{"caution: --api-token puts the secret in process lists"}, posts: 1, queued: 1},
+		{name: "credentials over plain http to a remote host: caution (dry run, nothing sent)", args: []string{"hello", "--dry-run"},
+			env: func(*jenkinstest.Server) []string {
+				return []string{"JENKINS_URL=http://ci.example.com/", "JENKINS_USER=builder", "JENKINS_API_TOKEN=" + apiToken}
+			},
+			stderr: []string{"caution: credentials go in clear text over http:// to ci.example.com"}},
+		{name: "--quiet keeps the merge note off stderr", env: tokenEnv, args: []string{"params", "-p", "GREETING=x", "--quiet"},
+			before: func(t *testing.T, s *jenkinstest.Server) { runWith(t, "", tokenEnv(s), "params", "-p", "GREETING=x") },
+			stdout: "%squeue/item/1/\n", posts: 2, queued: 1,
+			check: func(t *testing.T, _ *jenkinstest.Server, r result) {
+				if r.stderr != "" {
+					t.Errorf("stderr = %q, want nothing with --quiet", r.stderr)
+				}
+			}},
 		{name: "no JENKINS_URL: exit 2", args: []string{"hello"}, env: func(*jenkinstest.Server) []string { return nil },
 			code: exitUsage, stderr: []string{"JENKINS_URL is not set"}},
 		{name: "user without a secret: exit 2", args: []string{"hello"},
@@ -401,13 +414,21 @@ func TestRunFileParameter(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "my file.txt"), []byte("hello from a file\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	r := runWith(t, dir, tokenEnv(s), "fileparam", "--file", "upload.txt=my file.txt")
-	if r.code != 0 {
-		t.Fatalf("exit %d: %s", r.code, r.stderr)
-	}
-	q := s.Queue()
-	if len(q) != 1 || q[0].Files["upload.txt"] != "hello from a file\n" {
-		t.Errorf("queue = %+v, want the file content under upload.txt", q)
+	for i, args := range [][]string{{"fileparam", "--file", "upload.txt=my file.txt"}, {"fileparam"}} {
+		if i == 1 {
+			s = newFake(t) // the same from the environment, on a fresh queue
+		}
+		env := append(tokenEnv(s), "JENKINS_FILE_upload.txt=my file.txt")
+		if i == 0 {
+			env = tokenEnv(s)
+		}
+		r := runWith(t, dir, env, args...)
+		if r.code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, r.code, r.stderr)
+		}
+		if q := s.Queue(); len(q) != 1 || q[0].Files["upload.txt"] != "hello from a file\n" {
+			t.Errorf("%v: queue = %+v, want the file content under upload.txt", args, q)
+		}
 	}
 }
 

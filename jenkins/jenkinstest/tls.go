@@ -8,6 +8,8 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"io"
+	"log"
 	"math/big"
 	"net"
 	"net/http/httptest"
@@ -68,5 +70,6 @@ func NewCert(hosts []string, notBefore, notAfter time.Time) (Cert, error) {
 func (s *Server) StartTLS(cert Cert) {
 	s.srv = httptest.NewUnstartedServer(s)
 	s.srv.TLS = &tls.Config{Certificates: []tls.Certificate{cert.TLS}, MinVersion: tls.VersionTLS12}
+	s.srv.Config.ErrorLog = log.New(io.Discard, "", 0) // rejected handshakes are what the tests provoke
 	s.srv.StartTLS()
 }
