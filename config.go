@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"slices"
 	"strings"
@@ -144,6 +145,25 @@ func loadConfig(ctx context.Context, dir string, environ []string, flags map[str
 		c.origin["JENKINS_USER"] = c.origin["JENKINS_USER_ID"]
 	}
 	return c, nil
+}
+
+// setting is one entry of the settings struct, for --dry-run.
+type setting struct {
+	name, value string
+	hasDefault  bool
+}
+
+// list returns every setting, in declaration order, with its JENKINS_ name.
+func (c *config) list() []setting {
+	v := reflect.ValueOf(c.settings)
+	var out []setting
+	for i := range v.NumField() {
+		tag := v.Type().Field(i).Tag.Get("env")
+		name, opts, _ := strings.Cut(tag, ",")
+		out = append(out, setting{name: "JENKINS_" + name, value: fmt.Sprint(v.Field(i).Interface()),
+			hasDefault: strings.Contains(opts, "default=")})
+	}
+	return out
 }
 
 // sourceOf says where a setting came from, for --dry-run.

@@ -103,17 +103,12 @@ func TestLoadConfigPrecedence(t *testing.T) {
 }
 
 func value(cfg *config, name string) string {
-	switch name {
-	case "JENKINS_USER":
-		return cfg.User
-	case "JENKINS_JOB":
-		return cfg.Job
-	case "JENKINS_CAUSE":
-		return cfg.Cause
-	case "JENKINS_REQUEST_TIMEOUT":
-		return cfg.RequestTimeout.String()
+	for _, st := range cfg.list() {
+		if st.name == name {
+			return st.value
+		}
 	}
-	return settingValue(cfg, name)
+	return "no such setting " + name
 }
 
 func TestLoadConfigErrors(t *testing.T) {

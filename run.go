@@ -307,24 +307,23 @@ func parseDelay(s string) (time.Duration, error) {
 // dryRun shows the requests and where each setting came from; secrets are masked.
 func dryRun(out *printer, cfg *config, creds auth.Credentials, plan []jenkins.Planned, params []param, files []jenkins.File) {
 	out.always("dry run: nothing is sent")
-	for _, name := range []string{"JENKINS_URL", "JENKINS_JOB", "JENKINS_USER", "JENKINS_API_TOKEN", "JENKINS_PASSWORD", "JENKINS_JOB_TOKEN",
-		"JENKINS_BUILD_TOKEN_ROOT", "JENKINS_DELAY", "JENKINS_CAUSE", "JENKINS_PARAMS_FILE", "JENKINS_CA_CERT", "JENKINS_INSECURE",
-		"JENKINS_CONNECT_TIMEOUT", "JENKINS_REQUEST_TIMEOUT", "JENKINS_RETRY_FOR"} {
-		src, ok := cfg.origin[name]
-		if !ok && !strings.HasSuffix(name, "TIMEOUT") && name != "JENKINS_RETRY_FOR" {
+	for _, st := range cfg.list() {
+		src, found := cfg.origin[st.name]
+		switch {
+		case st.name == "JENKINS_USER_ID":
+			continue // shown as JENKINS_USER
+		case !found && !st.hasDefault:
 			continue
-		}
-		if !ok {
+		case !found:
 			src = "default"
 		}
-		value := settingValue(cfg, name)
-		if strings.HasSuffix(name, "TOKEN") || name == "JENKINS_PASSWORD" {
+		value := st.value
+		if isSecretSetting(st.name) {
 			value = "[redacted]"
 		}
-		out.always(fmt.Sprintf("setting %s = %s (from %s)", name, value, src))
+		out.always(fmt.Sprintf("setting %s = %s (from %s)", st.name, value, src))
 	}
-	mode := creds.Mode()
-	out.always("auth mode: " + mode.String() + authNote(creds))
+	out.always("auth mode: " + creds.Mode().String() + authNote(creds))
 	for i, p := range plan {
 		out.always(fmt.Sprintf("request %d: %s %s (%s)", i+1, p.Method, p.URL, p.Why))
 		if p.Method != http.MethodPost {
@@ -338,40 +337,13 @@ func dryRun(out *printer, cfg *config, creds auth.Credentials, plan []jenkins.Pl
 			out.always(fmt.Sprintf("request %d field %s = %s (from %s)", i+1, pr.Name, v, pr.Source))
 		}
 		for _, f := range files {
-			out.always(fmt.Sprintf("request %d file %s = %s (from --file)", i+1, f.Name, f.Path))
+			out.always(fmt.Sprintf("request %d file %s = %s", i+1, f.Name, f.Path))
 		}
 	}
 }
 
-func settingValue(cfg *config, name string) string {
-	s := cfg.settings
-	switch name {
-	case "JENKINS_URL":
-		return s.URL
-	case "JENKINS_JOB":
-		return s.Job
-	case "JENKINS_USER":
-		return s.User
-	case "JENKINS_BUILD_TOKEN_ROOT":
-		return strconv.FormatBool(s.BuildTokenRoot)
-	case "JENKINS_DELAY":
-		return s.Delay
-	case "JENKINS_CAUSE":
-		return strconv.Quote(s.Cause)
-	case "JENKINS_PARAMS_FILE":
-		return s.ParamsFile
-	case "JENKINS_CA_CERT":
-		return s.CACert
-	case "JENKINS_INSECURE":
-		return strconv.FormatBool(s.Insecure)
-	case "JENKINS_CONNECT_TIMEOUT":
-		return s.ConnectTimeout.String()
-	case "JENKINS_REQUEST_TIMEOUT":
-		return s.RequestTimeout.String()
-	case "JENKINS_RETRY_FOR":
-		return s.RetryFor.String()
-	}
-	return ""
+func isSecretSetting(name string) bool {
+	return !strings.HasSuffix(name, "_FILE") && (strings.HasSuffix(name, "TOKEN") || strings.HasSuffix(name, "PASSWORD"))
 }
 
 func authNote(c auth.Credentials) string {
