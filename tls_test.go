@@ -72,3 +72,24 @@ func TestRunTLS(t *testing.T) {
 		})
 	}
 }
+
+// A certificate problem is permanent: the crumb request (password auth) is not
+// retried for the whole --retry-for budget.
+func TestRunTLSFailureIsNotRetried(t *testing.T) {
+	t.Parallel()
+	cert, err := jenkinstest.NewCert([]string{"127.0.0.1"}, time.Now().Add(-time.Hour), time.Now().Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := jenkinstest.Sample()
+	s.StartTLS(cert)
+	t.Cleanup(s.Close)
+	r := runWith(t, "", []string{"JENKINS_URL=" + s.URL(), "JENKINS_USER=builder", "JENKINS_PASSWORD=" + password,
+		"JENKINS_RETRY_FOR=3s", "JENKINS_VERBOSE=true"}, "hello")
+	if r.code != exitUnreachable || !strings.Contains(r.stderr, "unknown authority") {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	if n := strings.Count(r.stderr, "http GET "); n != 1 {
+		t.Errorf("%d attempts at the crumb request, want 1:\n%s", n, r.stderr)
+	}
+}

@@ -192,6 +192,21 @@ func neverSent(err error, sent bool) bool {
 	return errors.As(err, &dns) && (dns.IsTemporary || dns.IsTimeout) && !dns.IsNotFound
 }
 
+// permanent reports transport failures that waiting will not cure: certificate
+// and TLS problems, and a host name that does not exist.
+func permanent(err error) bool {
+	var (
+		unknownCA x509.UnknownAuthorityError
+		hostErr   x509.HostnameError
+		invalid   x509.CertificateInvalidError
+		recordErr tls.RecordHeaderError
+		verify    *tls.CertificateVerificationError
+		dns       *net.DNSError
+	)
+	return errors.As(err, &unknownCA) || errors.As(err, &hostErr) || errors.As(err, &invalid) ||
+		errors.As(err, &recordErr) || errors.As(err, &verify) || (errors.As(err, &dns) && dns.IsNotFound)
+}
+
 // wait sleeps for the retry after attempt n (0-based), honouring Retry-After,
 // and reports false when the deadline or ctx does not allow it.
 func (c *Client) wait(ctx context.Context, n int, retryAfter string, deadline time.Time) bool {

@@ -337,10 +337,10 @@ func (c *Client) get(ctx context.Context, u *url.URL, what string) (exchange, er
 		req.Header.Set("Accept", "application/json")
 		ex, err := c.do(req)
 		if err != nil {
-			if ctx.Err() == nil && c.wait(ctx, attempt, "", deadline) {
+			if !permanent(err) && c.wait(ctx, attempt, "", deadline) {
 				continue
 			}
-			return ex, explainTransport(ctx, err, false, c.base, what)
+			return ex, explainTransport(ctx, err, ex.sent, c.base, what)
 		}
 		switch ex.page.status {
 		case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
