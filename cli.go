@@ -27,6 +27,20 @@ type cli struct {
 	Cause        string   `name:"cause" envname:"JENKINS_CAUSE" placeholder:"TEXT" help:"Note recorded as the build's cause; Jenkins keeps it only for job-token triggers ($$JENKINS_CAUSE)."`
 	FailIfMerged bool     `name:"fail-if-merged" envname:"JENKINS_FAIL_IF_MERGED" help:"Exit 22 when Jenkins folds the trigger into an identical item already queued ($$JENKINS_FAIL_IF_MERGED)."`
 
+	WaitStart     bool   `name:"wait-start" envname:"JENKINS_WAIT_START" help:"Wait until the build has a number and print its URL ($$JENKINS_WAIT_START)."`
+	Wait          bool   `name:"wait" short:"w" envname:"JENKINS_WAIT" help:"Wait for the build's result and exit with it: SUCCESS 0, UNSTABLE 10, FAILURE 11, ABORTED 12, NOT_BUILT 13 ($$JENKINS_WAIT)."`
+	Follow        bool   `name:"follow" short:"f" envname:"JENKINS_FOLLOW" help:"Stream the console to stdout while waiting; implies --wait ($$JENKINS_FOLLOW)."`
+	Console       string `name:"console" envname:"JENKINS_CONSOLE" placeholder:"MODE" help:"Console to print: none, stream, tail:N (last N lines at the end) or on-failure (all of it unless SUCCESS); implies --wait ($$JENKINS_CONSOLE)."`
+	ConsolePrefix string `name:"console-prefix" envname:"JENKINS_CONSOLE_PREFIX" placeholder:"TEXT" help:"Put TEXT before every console line ($$JENKINS_CONSOLE_PREFIX)."`
+	UnstableOK    bool   `name:"unstable-ok" envname:"JENKINS_UNSTABLE_OK" help:"Exit 0 for an UNSTABLE build ($$JENKINS_UNSTABLE_OK)."`
+	ExitCodes     string `name:"exit-codes" envname:"JENKINS_EXIT_CODES" placeholder:"STYLE" help:"Numbering of build results: default, or jenkins-cli (SUCCESS 0, UNSTABLE 1, FAILURE 2, NOT_BUILT 3, ABORTED 4) ($$JENKINS_EXIT_CODES)."`
+	QueueTimeout  string `name:"queue-timeout" envname:"JENKINS_QUEUE_TIMEOUT" placeholder:"DURATION" help:"Give up when the build has not started after DURATION: exit 30 ($$JENKINS_QUEUE_TIMEOUT)."`
+	Timeout       string `name:"timeout" envname:"JENKINS_TIMEOUT" placeholder:"DURATION" help:"Give up when the build has not finished DURATION after the trigger: exit 31, or 30 while still queued ($$JENKINS_TIMEOUT)."`
+	OnTimeout     string `name:"on-timeout" envname:"JENKINS_ON_TIMEOUT" placeholder:"POLICY" help:"On a timeout: cancel (dequeue, or stop the build; the default) or detach (leave it running) ($$JENKINS_ON_TIMEOUT)."`
+	OnInterrupt   string `name:"on-interrupt" envname:"JENKINS_ON_INTERRUPT" placeholder:"POLICY" help:"On Ctrl-C, Ctrl-Break or SIGTERM while waiting: cancel (the default) or detach ($$JENKINS_ON_INTERRUPT)."`
+	PollInterval  string `name:"poll-interval" envname:"JENKINS_POLL_INTERVAL" placeholder:"DURATION" help:"Slowest polling interval while waiting (default 5s); polling is quicker at first and near the expected end ($$JENKINS_POLL_INTERVAL)."`
+	OutputFile    string `name:"output-file" envname:"JENKINS_OUTPUT_FILE" placeholder:"FILE" help:"Write the result as KEY=VALUE lines (JENKINS_BUILD_NUMBER, JENKINS_BUILD_URL, ...) to FILE ($$JENKINS_OUTPUT_FILE)."`
+
 	JSON    bool     `name:"json" envname:"JENKINS_JSON" help:"Print the result as one JSON object on stdout ($$JENKINS_JSON)."`
 	Quiet   bool     `name:"quiet" short:"q" envname:"JENKINS_QUIET" help:"Print only failures and cautions on stderr ($$JENKINS_QUIET)."`
 	Verbose bool     `name:"verbose" short:"v" envname:"JENKINS_VERBOSE" help:"Print each request (method, redacted URL, status, time) on stderr ($$JENKINS_VERBOSE)."`
@@ -42,7 +56,8 @@ type cli struct {
 	Version kong.VersionFlag `name:"version" help:"Print version, commit and Go version, then exit."`
 }
 
-const description = `Trigger a Jenkins job and print its queue item URL.
+const description = `Trigger a Jenkins job and print its queue item URL; with --wait, follow the
+build to its result and exit with it.
 
 Settings come from flags, then the environment, then .env files (./.env and
 --env-file), then defaults. Secrets belong in the environment or in files,

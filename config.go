@@ -42,6 +42,19 @@ type settings struct {
 	DryRun         bool          `env:"DRY_RUN"`
 	CACert         string        `env:"CA_CERT"`
 	Insecure       bool          `env:"INSECURE"`
+	WaitStart      bool          `env:"WAIT_START"`
+	Wait           bool          `env:"WAIT"`
+	Follow         bool          `env:"FOLLOW"`
+	Console        string        `env:"CONSOLE"`
+	ConsolePrefix  string        `env:"CONSOLE_PREFIX"`
+	UnstableOK     bool          `env:"UNSTABLE_OK"`
+	ExitCodes      string        `env:"EXIT_CODES, default=default"`
+	QueueTimeout   time.Duration `env:"QUEUE_TIMEOUT"`
+	Timeout        time.Duration `env:"TIMEOUT"`
+	OnTimeout      string        `env:"ON_TIMEOUT, default=cancel"`
+	OnInterrupt    string        `env:"ON_INTERRUPT, default=cancel"`
+	PollInterval   time.Duration `env:"POLL_INTERVAL, default=5s"`
+	OutputFile     string        `env:"OUTPUT_FILE"`
 	ConnectTimeout time.Duration `env:"CONNECT_TIMEOUT, default=10s"`
 	RequestTimeout time.Duration `env:"REQUEST_TIMEOUT, default=30s"`
 	RetryFor       time.Duration `env:"RETRY_FOR, default=30s"`

@@ -127,7 +127,7 @@ func TestLoadConfigErrors(t *testing.T) {
 		{environ: []string{"JENKINS_REQUEST_TIMEOUT=soon"}, want: "bad setting"},
 	} {
 		_, err := loadConfig(context.Background(), dir, tc.environ, map[string]string{}, tc.envFiles)
-		if err == nil || !strings.Contains(err.Error(), tc.want) || exitCode(err) != exitUsage {
+		if err == nil || !strings.Contains(err.Error(), tc.want) || exitCode(err, defaultCodes) != exitUsage {
 			t.Errorf("loadConfig(%v, %v) = %v, want a usage error containing %q", tc.environ, tc.envFiles, err, tc.want)
 		}
 	}
@@ -179,7 +179,7 @@ func TestParseDelay(t *testing.T) {
 		}
 	}
 	for _, in := range []string{"10", "1.5s", "-1s", "soon", "10sec", ""} {
-		if _, err := parseDelay(in); err == nil || exitCode(err) != exitUsage {
+		if _, err := parseDelay(in); err == nil || exitCode(err, defaultCodes) != exitUsage {
 			t.Errorf("parseDelay(%q) = %v, want a usage error", in, err)
 		}
 	}

@@ -19,9 +19,11 @@ func main() {
 		sig := <-sigs
 		cancel(signalError{sig}) // the first signal lets run finish cleanly
 		sig = <-sigs             // a second one exits at once
-		os.Exit(exitCode(signalError{sig}))
+		os.Exit(exitCode(signalError{sig}, defaultCodes))
 	}()
 	dir, _ := os.Getwd()
+	st, err := os.Stderr.Stat()
+	tty := err == nil && st.Mode()&os.ModeCharDevice != 0
 	os.Exit(run(ctx, osEnv{Args: os.Args[1:], Environ: os.Environ(), Dir: dir,
-		Stdout: os.Stdout, Stderr: os.Stderr, Proxy: http.ProxyFromEnvironment}))
+		Stdout: os.Stdout, Stderr: os.Stderr, Proxy: http.ProxyFromEnvironment, StderrTTY: tty}))
 }

@@ -24,18 +24,22 @@ import (
 
 // Exit codes: a contract with build files, documented in the README.
 const (
-	exitOK          = 0
-	exitInternal    = 1
-	exitUsage       = 2
-	exitAuth        = 3
-	exitForbidden   = 4
-	exitNotFound    = 5
-	exitRejected    = 6
-	exitUnreachable = 7
-	exitProtocol    = 8
-	exitMerged      = 22
-	exitInterrupted = 130
-	exitTerminated  = 143
+	exitOK             = 0
+	exitInternal       = 1
+	exitUsage          = 2
+	exitAuth           = 3
+	exitForbidden      = 4
+	exitNotFound       = 5
+	exitRejected       = 6
+	exitUnreachable    = 7
+	exitProtocol       = 8
+	exitQueueCancelled = 20
+	exitLost           = 21
+	exitMerged         = 22
+	exitQueueTimeout   = 30
+	exitBuildTimeout   = 31
+	exitInterrupted    = 130
+	exitTerminated     = 143
 )
 
 // signalError is the cause of a context cancelled by a signal.
@@ -43,9 +47,28 @@ type signalError struct{ sig os.Signal }
 
 func (e signalError) Error() string { return "interrupted by " + e.sig.String() }
 
+// codeStyle is the numbering of build results: ours, or jenkins-cli's.
+type codeStyle int
+
+const (
+	defaultCodes codeStyle = iota
+	jenkinsCLICodes
+)
+
+// resultCodes map a finished build's result to an exit code, per style.
+var resultCodes = map[codeStyle]map[string]int{
+	defaultCodes:    {"UNSTABLE": 10, "FAILURE": 11, "ABORTED": 12, "NOT_BUILT": 13},
+	jenkinsCLICodes: {"UNSTABLE": 1, "FAILURE": 2, "NOT_BUILT": 3, "ABORTED": 4},
+}
+
+const exitUnknownResult = 14
+
 // exitCode is the one mapping from errors to exit codes.
-func exitCode(err error) int {
-	var se signalError
+func exitCode(err error, style codeStyle) int {
+	var (
+		se signalError
+		re *task.ResultError
+	)
 	switch {
 	case err == nil:
 		return exitOK
@@ -56,6 +79,11 @@ func exitCode(err error) int {
 		return exitTerminated
 	case errors.Is(err, context.Canceled):
 		return exitInterrupted
+	case errors.As(err, &re):
+		if code, ok := resultCodes[style][re.Result]; ok {
+			return code
+		}
+		return exitUnknownResult
 	}
 	var ue *usageError
 	if errors.As(err, &ue) || errors.Is(err, jenkins.ErrBadJob) || errors.Is(err, auth.ErrIncomplete) {
@@ -65,6 +93,10 @@ func exitCode(err error) int {
 		kind error
 		code int
 	}{
+		{task.ErrCancelled, exitQueueCancelled},
+		{task.ErrLost, exitLost},
+		{task.ErrQueueTimeout, exitQueueTimeout},
+		{task.ErrBuildTimeout, exitBuildTimeout},
 		{jenkins.ErrAuth, exitAuth},
 		{jenkins.ErrForbidden, exitForbidden},
 		{jenkins.ErrNotFound, exitNotFound},
@@ -88,6 +120,10 @@ type osEnv struct {
 	Stdout  io.Writer
 	Stderr  io.Writer
 	Proxy   func(*http.Request) (*url.URL, error)
+	// StderrTTY says stderr is a terminal: progress is then one live status line.
+	StderrTTY bool
+	// Timing overrides the polling intervals (tests run in milliseconds).
+	Timing *task.Timing
 }
 
 var version, commit = "dev", "none" // set by -ldflags "-X main.version=... -X main.commit=..."
@@ -98,7 +134,7 @@ func versionString() string {
 
 // run is the whole program; main only wires the OS into it.
 func run(ctx context.Context, e osEnv) (code int) {
-	out := &printer{w: e.Stderr}
+	out := &printer{w: e.Stderr, tty: e.StderrTTY}
 	defer func() {
 		if r := recover(); r != nil { // a bug: one line and exit 1, never a stack trace
 			out.fail(fmt.Sprintf("internal failure (a bug; please report it): %v", r))
@@ -121,16 +157,76 @@ func run(ctx context.Context, e osEnv) (code int) {
 		out.fail("usage: " + err.Error() + "; see jenkins-trigger --help")
 		return exitUsage
 	}
-	err = trigger(ctx, e, &c, kctx, out)
+	res, cfg, err := trigger(ctx, e, &c, kctx, out)
+	style := defaultCodes
+	if cfg != nil && cfg.ExitCodes == "jenkins-cli" {
+		style = jenkinsCLICodes
+	}
+	code = exitCode(err, style)
 	if err != nil {
-		if ctx.Err() != nil {
-			err = context.Cause(ctx)
-			out.fail("interrupted before Jenkins answered; the trigger may or may not have been queued, so check the job in Jenkins")
-		} else {
-			out.fail(err.Error())
+		out.fail(err.Error())
+	}
+	if res != nil {
+		res.ExitCode = code
+		printResult(e.Stdout, res, cfg.JSON)
+	}
+	if cfg != nil && !cfg.DryRun {
+		if werr := writeOutputs(e, cfg, res, code); werr != nil {
+			out.fail(werr.Error())
 		}
 	}
-	return exitCode(err)
+	return code
+}
+
+// printResult puts the one result on stdout: the build URL once known, else
+// the queue item URL; or the JSON object.
+func printResult(w io.Writer, res *task.Result, asJSON bool) {
+	switch {
+	case asJSON:
+		b, _ := json.Marshal(res)
+		fmt.Fprintln(w, string(b))
+	case res.URL != "":
+		fmt.Fprintln(w, res.URL)
+	default:
+		fmt.Fprintln(w, res.QueueURL)
+	}
+}
+
+// outputLines are the KEY=VALUE lines of --output-file and GITHUB_OUTPUT.
+func outputLines(res *task.Result, job string, code int) []string {
+	lines := []string{"JENKINS_JOB=" + job}
+	if res != nil {
+		lines = append(lines, "JENKINS_QUEUE_ID="+strconv.FormatInt(res.QueueID, 10), "JENKINS_QUEUE_URL="+res.QueueURL,
+			"JENKINS_MERGED="+strconv.FormatBool(res.Merged))
+		if res.Number > 0 {
+			lines = append(lines, "JENKINS_BUILD_NUMBER="+strconv.Itoa(res.Number), "JENKINS_BUILD_URL="+res.URL)
+		}
+		if res.Result != "" {
+			lines = append(lines, "JENKINS_BUILD_RESULT="+res.Result, "JENKINS_BUILD_DURATION_MS="+strconv.FormatInt(res.DurationMs, 10))
+		}
+	}
+	return append(lines, "JENKINS_EXIT_CODE="+strconv.Itoa(code))
+}
+
+// writeOutputs writes --output-file and appends to GITHUB_OUTPUT when set.
+func writeOutputs(e osEnv, cfg *config, res *task.Result, code int) error {
+	text := strings.Join(outputLines(res, jenkins.Clean(cfg.Job, 500), code), "\n") + "\n"
+	if cfg.OutputFile != "" {
+		if err := os.WriteFile(resolvePath(e.Dir, cfg.OutputFile), []byte(text), 0o644); err != nil { //nolint:gosec // read by build files
+			return fmt.Errorf("cannot write --output-file %s: %v", cfg.OutputFile, cleanFSError(err))
+		}
+	}
+	if gh := environMap(e.Environ)["GITHUB_OUTPUT"]; gh != "" {
+		f, err := os.OpenFile(gh, os.O_APPEND|os.O_WRONLY|os.O_CREATE, 0o644) //nolint:gosec // GitHub's own file
+		if err != nil {
+			return fmt.Errorf("cannot append to GITHUB_OUTPUT %s: %v", gh, cleanFSError(err))
+		}
+		defer f.Close()
+		if _, err := f.WriteString(text); err != nil {
+			return fmt.Errorf("cannot append to GITHUB_OUTPUT %s: %v", gh, err)
+		}
+	}
+	return nil
 }
 
 // flagLayer returns the values of the flags that were given, by env name, and
@@ -152,29 +248,46 @@ func flagLayer(kctx *kong.Context) (map[string]string, []string) {
 	return vars, secrets
 }
 
-func trigger(ctx context.Context, e osEnv, c *cli, kctx *kong.Context, out *printer) error {
+func trigger(ctx context.Context, e osEnv, c *cli, kctx *kong.Context, out *printer) (*task.Result, *config, error) {
 	flags, flagSecrets := flagLayer(kctx)
 	if c.Job != "" && c.JobFlag != "" && c.Job != c.JobFlag {
-		return usagef("the job is given twice, as %q and as --job %q; give it once", c.Job, c.JobFlag)
+		return nil, nil, usagef("the job is given twice, as %q and as --job %q; give it once", c.Job, c.JobFlag)
 	}
 	if c.Job != "" {
 		flags["JENKINS_JOB"] = c.Job
 	}
 	cfg, err := loadConfig(ctx, e.Dir, e.Environ, flags, c.EnvFile)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
+	res, err := triggerWith(ctx, e, c, cfg, flagSecrets, out)
+	return res, cfg, err
+}
+
+func triggerWith(ctx context.Context, e osEnv, c *cli, cfg *config, flagSecrets []string, out *printer) (*task.Result, error) {
 	out.quiet, out.verbose = cfg.Quiet, cfg.Verbose || cfg.DryRun
 	for _, name := range flagSecrets {
 		out.caution(fmt.Sprintf("--%s puts the secret in process lists and build logs; use the environment variable or --%s-file instead", name, name))
 	}
 	creds, err := credentials(cfg, e.Dir)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	req, params, err := triggerRequest(cfg, c, e.Dir)
 	if err != nil {
-		return err
+		return nil, err
+	}
+	spec, err := followSpec(cfg, req, creds)
+	if err != nil {
+		return nil, err
+	}
+	if e.Timing != nil {
+		spec.Timing = *e.Timing
+	}
+	if cfg.OutputFile != "" && !cfg.DryRun { // fail before triggering, not after the build ran
+		if err := os.WriteFile(resolvePath(e.Dir, cfg.OutputFile), nil, 0o644); err != nil { //nolint:gosec // read by build files
+			return nil, usagef("cannot write --output-file %s: %v", cfg.OutputFile, cleanFSError(err))
+		}
 	}
 	base := req.Job.Base
 	if _, _, basic := creds.Basic(); (basic || creds.JobToken != "") && base.Scheme == "http" && !auth.IsLoopback(base) {
@@ -189,7 +302,7 @@ func trigger(ctx context.Context, e osEnv, c *cli, kctx *kong.Context, out *prin
 	var caPEM []byte
 	if cfg.CACert != "" {
 		if caPEM, err = os.ReadFile(resolvePath(e.Dir, cfg.CACert)); err != nil {
-			return usagef("cannot read --ca-cert %s: %v", cfg.CACert, cleanFSError(err))
+			return nil, usagef("cannot read --ca-cert %s: %v", cfg.CACert, cleanFSError(err))
 		}
 	}
 	opts := jenkins.Options{
@@ -202,25 +315,98 @@ func trigger(ctx context.Context, e osEnv, c *cli, kctx *kong.Context, out *prin
 	}
 	client, err := jenkins.New(opts)
 	if err != nil {
-		return usagef("%v", err)
+		return nil, usagef("%v", err)
 	}
 	if cfg.DryRun {
 		dryRun(out, cfg, creds, client.Plan(req), params, req.Files)
-		return nil
+		return nil, nil
 	}
-	res, err := task.Run(ctx, client, task.Spec{Trigger: req, FailIfMerged: cfg.FailIfMerged})
-	if res != nil {
-		if res.Merged {
-			out.note(fmt.Sprintf("the trigger merged into queue item %d, which was already waiting with the same parameters; its build is shared with another trigger", res.QueueID))
+	merged := func(id int64) {
+		out.note(fmt.Sprintf("the trigger merged into queue item %d, which was already waiting with the same parameters; its build is shared with another trigger", id))
+	}
+	res, err := task.Run(ctx, client, spec, task.Events{Progress: out.note, Status: out.status, Console: e.Stdout, Merged: merged})
+	out.endStatus()
+	var re *task.ResultError
+	if errors.As(err, &re) && re.Result == "UNSTABLE" && cfg.UnstableOK {
+		out.note(fmt.Sprintf("build #%d finished UNSTABLE, accepted by --unstable-ok: %s", re.Number, re.URL))
+		err = nil
+	}
+	if res == nil && err != nil && ctx.Err() != nil {
+		err = &interruptedTrigger{cause: context.Cause(ctx)}
+	}
+	return res, err
+}
+
+// interruptedTrigger is a signal that came before Jenkins answered the trigger.
+type interruptedTrigger struct{ cause error }
+
+func (e *interruptedTrigger) Error() string {
+	return "interrupted before Jenkins answered; the trigger may or may not have been queued, so check the job in Jenkins"
+}
+func (e *interruptedTrigger) Unwrap() error { return e.cause }
+
+// followSpec turns the settings into what to wait for and how.
+func followSpec(cfg *config, req jenkins.TriggerRequest, creds auth.Credentials) (task.Spec, error) {
+	spec := task.Spec{Trigger: req, FailIfMerged: cfg.FailIfMerged, Prefix: cfg.ConsolePrefix,
+		QueueTimeout: cfg.QueueTimeout, Timeout: cfg.Timeout, Timing: task.DefaultTiming}
+	switch {
+	case cfg.Wait || cfg.Follow || (cfg.Console != "" && cfg.Console != "none"):
+		spec.Wait = task.WaitEnd
+	case cfg.WaitStart:
+		spec.Wait = task.WaitStart
+	}
+	console := cfg.Console
+	if console == "" && cfg.Follow {
+		console = "stream"
+	}
+	switch {
+	case console == "" || console == "none":
+	case console == "stream":
+		spec.Console = task.ConsoleStream
+	case console == "on-failure":
+		spec.Console = task.ConsoleOnFailure
+	case strings.HasPrefix(console, "tail:"):
+		n, err := strconv.Atoi(strings.TrimPrefix(console, "tail:"))
+		if err != nil || n <= 0 {
+			return spec, usagef("--console %q: tail needs a line count, such as tail:50", console)
 		}
-		if cfg.JSON {
-			b, _ := json.Marshal(res)
-			fmt.Fprintln(e.Stdout, string(b))
-		} else {
-			fmt.Fprintln(e.Stdout, res.QueueURL)
+		spec.Console, spec.Tail = task.ConsoleTail, n
+	default:
+		return spec, usagef("--console %q: use none, stream, tail:N or on-failure", console)
+	}
+	var err error
+	if spec.OnTimeout, err = policy("--on-timeout", cfg.OnTimeout); err != nil {
+		return spec, err
+	}
+	if spec.OnInterrupt, err = policy("--on-interrupt", cfg.OnInterrupt); err != nil {
+		return spec, err
+	}
+	if cfg.ExitCodes != "default" && cfg.ExitCodes != "jenkins-cli" {
+		return spec, usagef("--exit-codes %q: use default or jenkins-cli", cfg.ExitCodes)
+	}
+	if cfg.PollInterval < 250*time.Millisecond {
+		return spec, usagef("--poll-interval %s is too short; 250ms is the least", cfg.PollInterval)
+	}
+	spec.Timing.PollMax = cfg.PollInterval
+	for name, d := range map[string]time.Duration{"--timeout": cfg.Timeout, "--queue-timeout": cfg.QueueTimeout} {
+		if d < 0 {
+			return spec, usagef("%s must not be negative", name)
 		}
 	}
-	return err
+	if _, _, basic := creds.Basic(); spec.Wait != task.WaitNone && creds.Mode() == auth.BuildTokenRoot && !basic {
+		return spec, usagef("waiting needs a user that can read the job: build-token-root triggers anonymously, and anonymous users cannot read the queue item or the build; set JENKINS_USER and JENKINS_API_TOKEN of a user with Job/Read (used for polling), or drop --wait")
+	}
+	return spec, nil
+}
+
+func policy(flag, v string) (task.Policy, error) {
+	switch v {
+	case "cancel":
+		return task.Cancel, nil
+	case "detach":
+		return task.Detach, nil
+	}
+	return task.Cancel, usagef("%s %q: use cancel or detach", flag, v)
 }
 
 func credentials(cfg *config, dir string) (auth.Credentials, error) {
@@ -368,6 +554,28 @@ func authNote(c auth.Credentials) string {
 type printer struct {
 	w              io.Writer
 	quiet, verbose bool
+	tty            bool // stderr is a terminal: show a live status line
+	statusLen      int  // length of the status line on screen, 0 when none
+}
+
+// status shows a live status line on a terminal; in logs it shows nothing
+// (heartbeats go through note instead).
+func (p *printer) status(msg string) {
+	if !p.tty || p.quiet {
+		return
+	}
+	line := "jenkins-trigger: " + jenkins.Clean(msg, 150)
+	pad := max(p.statusLen-len(line), 0)
+	fmt.Fprint(p.w, "\r"+line+strings.Repeat(" ", pad))
+	p.statusLen = len(line)
+}
+
+// endStatus clears the status line.
+func (p *printer) endStatus() {
+	if p.statusLen > 0 {
+		fmt.Fprint(p.w, "\r"+strings.Repeat(" ", p.statusLen)+"\r")
+		p.statusLen = 0
+	}
 }
 
 func (p *printer) fail(msg string)    { p.line(msg) }
@@ -381,6 +589,7 @@ func (p *printer) note(msg string) {
 }
 
 func (p *printer) line(msg string) {
+	p.endStatus()
 	fmt.Fprintln(p.w, msbuildSafe("jenkins-trigger: "+jenkins.Clean(msg, 2000)))
 }
 

@@ -18,6 +18,7 @@ import (
 	"net/http/httptrace"
 	"net/url"
 	"strconv"
+	"sync"
 	"syscall"
 	"time"
 
@@ -62,6 +63,12 @@ type Client struct {
 	ua       string
 	retryFor time.Duration
 	backoff  time.Duration // first retry delay; doubles up to maxBackoff
+
+	crumb   *Crumb // kept after the first fetch, for later POSTs (cancel, stop)
+	noCrumb bool   // the crumb issuer answered 404: CSRF protection is off
+
+	mu      sync.Mutex
+	session string // X-Jenkins-Session last seen
 }
 
 const maxBackoff = 5 * time.Second

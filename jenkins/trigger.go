@@ -176,6 +176,7 @@ func (c *Client) Trigger(ctx context.Context, r TriggerRequest) (*Queued, error)
 		if cr, err = c.Crumb(ctx); err != nil {
 			return nil, err
 		}
+		c.crumb, c.noCrumb = cr, cr == nil
 	}
 	endpoint := r.endpoint()
 	fellBack, fetchedCrumb := false, cr != nil
@@ -204,6 +205,7 @@ func (c *Client) Trigger(ctx context.Context, r TriggerRequest) (*Queued, error)
 			if cr, err = c.Crumb(ctx); err != nil {
 				return nil, err
 			}
+			c.crumb, c.noCrumb = cr, cr == nil
 			c.warn("JENKINS_API_TOKEN behaves like a password (Jenkins wanted a CSRF crumb); create an API token at " + resolve(c.base, "me/configure").String())
 			continue
 		}

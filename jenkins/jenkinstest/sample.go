@@ -1,5 +1,7 @@
 package jenkinstest
 
+import "time"
+
 // Sample returns a fake with the jobs the tests, the README and the simulator
 // use. The user "builder" has the API token SampleAPIToken and the password
 // SamplePassword.
@@ -21,6 +23,18 @@ func Sample() *Server {
 			"app": {Token: SampleJobToken, Params: []ParamDef{{Name: "ENV", Type: "string", Default: "dev"}}},
 		}},
 		"repo": {Multibranch: true, Jobs: map[string]*Job{"main": {}, "feature%2Ffoo": {}}},
+		// Jobs whose builds run, for following them to their result.
+		"ok": {Script: &Script{Duration: 3 * time.Second, Estimated: 3 * time.Second, Notes: true,
+			Log: []string{"Building in workspace /var/jenkins/workspace/ok", "[Pipeline] sh", "+ make", "compiling", "linking", "tests: 42 passed"}}},
+		"fails":     {Script: &Script{Duration: 2 * time.Second, Result: "FAILURE", Log: []string{"compiling", "main.c:3:4: error: expected ';'", "make: *** [all] Error 1"}}},
+		"unstable":  {Script: &Script{Duration: 2 * time.Second, Result: "UNSTABLE", Log: []string{"tests: 40 passed, 2 failed"}}},
+		"aborted":   {Script: &Script{Duration: 2 * time.Second, Result: "ABORTED", Log: []string{"Aborted by someone"}}},
+		"notbuilt":  {Script: &Script{Duration: time.Second, Result: "NOT_BUILT"}},
+		"cancelled": {Script: &Script{QueueFor: 2 * time.Second, Cancelled: true}},
+		"waits": {Script: &Script{QueueFor: 6 * time.Second, Duration: 2 * time.Second,
+			Why: []string{"Waiting for next available executor", "There are no nodes with the label 'windows'", "Waiting for next available executor on 'win-agent-1'"}}},
+		"slow": {Script: &Script{Duration: 10 * time.Minute, Estimated: 10 * time.Minute, Pipeline: true, StopsNeeded: 2,
+			Log: []string{"[Pipeline] stage", "[Pipeline] { (Long test)", "running the long test suite"}}},
 	}
 	return s
 }

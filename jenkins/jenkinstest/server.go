@@ -12,7 +12,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"io"
 	"maps"
 	"mime"
@@ -46,6 +45,11 @@ type Job struct {
 	Veto        bool            // a queue decision handler refuses every schedule
 	QuietPeriod int             // seconds
 	Jobs        map[string]*Job // children of a folder or multibranch project, by item name
+	Script      *Script         // how its builds behave; nil: its items never leave the queue
+	Discard     bool            // builds are discarded at once (log rotation): not listed, 404
+
+	nextBuild int
+	builds    []*Build
 }
 
 // User is a Jenkins account.
@@ -65,19 +69,27 @@ type QueueItem struct {
 	Causes  int               // folded causes: more than 1 when triggers merged
 	Delay   time.Duration
 	Created time.Time
+	st      itemState
 }
+
+// Left reports whether the item has left the queue (started or cancelled).
+func (q QueueItem) Left() bool { return !q.st.left.IsZero() }
+
+// Cancelled reports whether the item was cancelled.
+func (q QueueItem) Cancelled() bool { return q.st.cancelled }
 
 // Request is one recorded request.
 type Request struct {
-	Method string
-	Path   string     // escaped path below the context path, e.g. /job/a/build
-	Query  url.Values // query string only
-	Form   url.Values // body fields only (urlencoded or multipart)
-	Files  map[string]string
-	User   string // authenticated user; "" when anonymous
-	Auth   string // api-token, password, anonymous, or rejected
-	Crumb  string
-	Status int
+	Method   string
+	Path     string     // escaped path below the context path, e.g. /job/a/build
+	Query    url.Values // query string only
+	Form     url.Values // body fields only (urlencoded or multipart)
+	Files    map[string]string
+	User     string // authenticated user; "" when anonymous
+	Auth     string // api-token, password, anonymous, or rejected
+	Crumb    string
+	Status   int
+	TextSize string // X-Text-Size of a progressiveText answer
 }
 
 // Server is the fake. Set its exported fields before Start.
@@ -92,9 +104,11 @@ type Server struct {
 	// NotParameterized500 makes buildWithParameters on a job without parameters
 	// a 500 Oops page, as before Jenkins 2.524; otherwise it is a 400.
 	NotParameterized500 bool
-	StartupResponses    int    // answer this many requests with the 503 start-up page first
-	SSOLogin            bool   // a gateway answers everything with a 200 HTML login page
-	RedirectTo          string // a proxy redirects everything to this origin (http -> https)
+	StartupResponses    int           // answer this many requests with the 503 start-up page first
+	SSOLogin            bool          // a gateway answers everything with a 200 HTML login page
+	RedirectTo          string        // a proxy redirects everything to this origin (http -> https)
+	LeftRetention       time.Duration // how long a left item stays readable (Jenkins: 5 minutes)
+	FailGETs            int           // a proxy answers this many of the next GETs with 502
 
 	mu       sync.Mutex
 	queue    []*QueueItem
@@ -107,13 +121,14 @@ type Server struct {
 // New returns a fake with one user, "builder", and no jobs.
 func New() *Server {
 	return &Server{
-		Context:     "/jenkins",
-		Version:     "2.479.3",
-		SessionHash: "1b55176b",
-		Users:       map[string]*User{SampleUser: {Password: SamplePassword, APIToken: SampleAPIToken}},
-		Jobs:        map[string]*Job{},
-		nextID:      1,
-		sessions:    map[string]bool{},
+		Context:       "/jenkins",
+		Version:       "2.479.3",
+		SessionHash:   "1b55176b",
+		Users:         map[string]*User{SampleUser: {Password: SamplePassword, APIToken: SampleAPIToken}},
+		Jobs:          map[string]*Job{},
+		nextID:        1,
+		sessions:      map[string]bool{},
+		LeftRetention: 5 * time.Minute,
 	}
 }
 
@@ -176,6 +191,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec := &Request{Method: r.Method, Query: r.URL.Query(), Form: url.Values{}, Files: map[string]string{}}
 	s.serve(sw, r, rec)
 	rec.Status = sw.status
+	rec.TextSize = sw.Header().Get("X-Text-Size")
 	s.mu.Lock()
 	s.reqs = append(s.reqs, *rec)
 	s.mu.Unlock()
@@ -218,6 +234,18 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rec *Request) {
 	}
 	if s.SSOLogin {
 		ssoLogin(w)
+		return
+	}
+	s.mu.Lock()
+	failing := r.Method == http.MethodGet && s.FailGETs > 0
+	if failing {
+		s.FailGETs--
+	}
+	s.mu.Unlock()
+	if failing {
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusBadGateway)
+		_, _ = w.Write([]byte("<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>"))
 		return
 	}
 	if strings.Contains(rawPath, ";") { // SuspiciousRequestFilter
@@ -399,6 +427,10 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, c caller, rest st
 		}
 		tokens[i] = d
 	}
+	if len(tokens) == 2 && tokens[0] == "queue" && tokens[1] == "cancelItem" {
+		s.cancelItem(w, r, c)
+		return
+	}
 	if len(tokens) >= 4 && tokens[0] == "queue" && tokens[1] == "item" {
 		s.queueItem(w, r, tokens[2], tokens[3:])
 		return
@@ -419,6 +451,10 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, c caller, rest st
 	}
 	if job == nil {
 		jettyError(w, r, http.StatusNotFound, "Not Found")
+		return
+	}
+	if len(tokens) >= 2 && tokens[0] != "" && strings.Trim(tokens[0], "0123456789") == "" {
+		s.buildRoute(w, r, c, job, names, tokens[0], tokens[1:])
 		return
 	}
 	switch strings.Join(tokens, "/") {
@@ -727,13 +763,24 @@ func (s *Server) schedule(job *Job, names []string, values, files map[string]str
 	full := strings.Join(names, "/")
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	now := time.Now()
+	s.advance(now)
 	for _, q := range s.queue {
-		if q.Job == full && maps.Equal(q.Params, values) && maps.Equal(q.Files, files) {
+		if q.Job == full && q.st.left.IsZero() && !q.st.gone && maps.Equal(q.Params, values) && maps.Equal(q.Files, files) {
 			q.Causes++
+			if due := now.Add(delay); due.Before(q.st.due) { // the earlier due time wins
+				q.st.startAt = q.st.startAt.Add(due.Sub(q.st.due))
+				q.st.due = due
+			}
 			return q, false
 		}
 	}
-	q := &QueueItem{ID: s.nextID, Job: full, Params: values, Files: files, Causes: 1, Delay: delay, Created: time.Now()}
+	q := &QueueItem{ID: s.nextID, Job: full, Params: values, Files: files, Causes: 1, Delay: delay, Created: now}
+	q.st = itemState{due: now.Add(delay), script: job.Script, names: names}
+	q.st.startAt = q.st.due
+	if job.Script != nil {
+		q.st.startAt = q.st.due.Add(job.Script.QueueFor)
+	}
 	s.nextID++
 	s.queue = append(s.queue, q)
 	return q, true
@@ -742,24 +789,19 @@ func (s *Server) schedule(job *Job, names []string, values, files map[string]str
 func (s *Server) queueItem(w http.ResponseWriter, r *http.Request, idText string, rest []string) {
 	id, _ := strconv.ParseInt(idText, 10, 64)
 	s.mu.Lock()
-	var item *QueueItem
-	for _, q := range s.queue {
-		if q.ID == id {
-			item = q
-		}
+	now := time.Now()
+	s.advance(now)
+	item := s.findItem(id)
+	var out map[string]any
+	if item != nil {
+		out = s.queueItemJSON(r, item, now)
 	}
 	s.mu.Unlock()
 	if item == nil || strings.Join(rest, "/") != "api/json" {
 		jettyError(w, r, http.StatusNotFound, "Not Found")
 		return
 	}
-	names := strings.Split(item.Job, "/")
-	s.writeJSON(w, map[string]any{
-		"_class": "hudson.model.Queue$WaitingItem", "id": item.ID, "blocked": false, "buildable": false,
-		"inQueueSince": item.Created.UnixMilli(), "stuck": false,
-		"task": map[string]any{"_class": "hudson.model.FreeStyleProject", "name": names[len(names)-1], "url": s.jobURL(r, names)},
-		"url":  fmt.Sprintf("queue/item/%d/", item.ID), "why": "In the quiet period.",
-	})
+	s.writeJSON(w, out)
 }
 
 func (s *Server) jobJSON(w http.ResponseWriter, r *http.Request, job *Job, names []string) {
@@ -777,6 +819,16 @@ func (s *Server) jobJSON(w http.ResponseWriter, r *http.Request, job *Job, names
 	}
 	out := map[string]any{"_class": class, "name": names[len(names)-1], "fullName": strings.Join(names, "/"),
 		"url": s.jobURL(r, names), "buildable": !job.Disabled && !job.Folder && !job.Multibranch}
+	s.mu.Lock()
+	s.advance(time.Now())
+	builds := []map[string]any{}
+	for i := len(job.builds) - 1; i >= 0 && len(builds) < 100 && !job.Discard; i-- {
+		b := job.builds[i]
+		builds = append(builds, map[string]any{"_class": "hudson.model.FreeStyleBuild", "number": b.Number, "queueId": b.QueueID,
+			"url": s.jobURL(r, names) + strconv.Itoa(b.Number) + "/", "timestamp": b.Start.UnixMilli()})
+	}
+	s.mu.Unlock()
+	out["builds"] = builds
 	if len(defs) > 0 {
 		out["property"] = []map[string]any{{"_class": "hudson.model.ParametersDefinitionProperty", "parameterDefinitions": defs}}
 	}

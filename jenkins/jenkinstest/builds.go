@@ -1,0 +1,398 @@
+package jenkinstest
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Script says how the builds of a job behave. A job without one never gets an
+// executor: its items wait in the queue, which is how merging happens.
+type Script struct {
+	QueueFor  time.Duration // time waiting for an executor after the quiet period
+	Why       []string      // the queue's why while waiting, each shown for an equal share of QueueFor
+	Cancelled bool          // someone cancels the item instead of starting it
+	Duration  time.Duration // how long the build runs
+	Result    string        // SUCCESS when empty; any other text is passed through
+	Log       []string      // console lines, revealed evenly over Duration; may carry "\r"
+	Notes     bool          // lines carry hidden console notes (ESC[8mha:...ESC[0m), as since Jenkins 2.509
+	Estimated time.Duration // estimatedDuration; 0 means unknown (-1 on the wire)
+	Pipeline  bool          // a WorkflowRun rather than a FreeStyleBuild
+	// StopsNeeded is how many of stop, term, kill it takes to end it: 1 (the
+	// default) stops on stop; 3 only dies on kill.
+	StopsNeeded int
+}
+
+// Build is one run of a job.
+type Build struct {
+	Number   int
+	QueueID  int64
+	Job      string
+	Start    time.Time
+	End      time.Time // set when done
+	Result   string    // set when done
+	Stops    []string  // stop, term, kill requests received
+	script   Script
+	names    []string
+	lines    [][]byte // the console lines with their notes, without "Finished"
+	final    []byte   // the whole log once done
+	pipeline bool
+}
+
+// queued item state, kept on QueueItem.
+type itemState struct {
+	due, startAt time.Time
+	left         time.Time // zero while in the queue
+	cancelled    bool
+	gone         bool // lost in a controller restart
+	build        *Build
+	script       *Script
+	names        []string
+}
+
+// advance moves items and builds along to now. Call with s.mu held.
+func (s *Server) advance(now time.Time) {
+	var starting []*QueueItem
+	for _, q := range s.queue {
+		if q.st.script != nil && q.st.left.IsZero() && !q.st.cancelled && !now.Before(q.st.startAt) {
+			starting = append(starting, q)
+		}
+	}
+	slices.SortFunc(starting, func(a, b *QueueItem) int { return a.st.startAt.Compare(b.st.startAt) })
+	for _, q := range starting {
+		q.st.left = q.st.startAt
+		if q.st.script.Cancelled {
+			q.st.cancelled = true
+			continue
+		}
+		job, _ := s.lookupFull(q.Job)
+		job.nextBuild++
+		b := &Build{Number: job.nextBuild, QueueID: q.ID, Job: q.Job, Start: q.st.startAt, script: *q.st.script,
+			names: q.st.names, pipeline: q.st.script.Pipeline}
+		b.lines = append(b.lines, []byte("Started by user "+SampleUser+"\n"))
+		for i, l := range q.st.script.Log {
+			line := l + "\n"
+			if q.st.script.Notes && i%2 == 0 {
+				line = "\x1b[8mha:AAAAWB+LCAAAAAAAAP9b85aBtbiIQSmjNKU4P08vOT+vOD8nVc8DzHWtSEgtKMnMz/PPyyxJTXEvys9L8cwrAfKBRcHFvr7cMAoBALKGHn9MAAAA\x1b[0m" + line
+			}
+			b.lines = append(b.lines, []byte(line))
+		}
+		job.builds = append(job.builds, b)
+		q.st.build = b
+	}
+	for _, j := range s.allJobs() {
+		for _, b := range j.builds {
+			if b.End.IsZero() && !now.Before(b.Start.Add(b.script.Duration)) {
+				result := b.script.Result
+				if result == "" {
+					result = "SUCCESS"
+				}
+				b.finish(b.Start.Add(b.script.Duration), result, len(b.lines))
+			}
+		}
+	}
+}
+
+func (b *Build) finish(at time.Time, result string, lines int) {
+	var log []byte
+	for _, l := range b.lines[:lines] {
+		log = append(log, l...)
+	}
+	if result == "ABORTED" {
+		log = append(log, "Aborted by "+SampleUser+"\n"...)
+	}
+	b.final = append(log, "Finished: "+result+"\n"...)
+	b.End, b.Result = at, result
+}
+
+// revealed is how many console lines a running build has written by now.
+func (b *Build) revealed(now time.Time) int {
+	if b.script.Duration <= 0 {
+		return len(b.lines)
+	}
+	n := 1 + int(float64(len(b.lines)-1)*float64(now.Sub(b.Start))/float64(b.script.Duration))
+	return min(max(n, 1), len(b.lines))
+}
+
+func (b *Build) log(now time.Time) []byte {
+	if !b.End.IsZero() {
+		return b.final
+	}
+	var log []byte
+	for _, l := range b.lines[:b.revealed(now)] {
+		log = append(log, l...)
+	}
+	return log
+}
+
+func (s *Server) allJobs() []*Job {
+	var out []*Job
+	var walk func(map[string]*Job)
+	walk = func(m map[string]*Job) {
+		for _, j := range m {
+			out = append(out, j)
+			walk(j.Jobs)
+		}
+	}
+	walk(s.Jobs)
+	return out
+}
+
+// Restart simulates a controller restart: a new X-Jenkins-Session, the
+// left-item cache lost, queue ids counting from 1 again; builds survive.
+func (s *Server) Restart() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.advance(time.Now())
+	s.SessionHash = fmt.Sprintf("%08x", time.Now().UnixNano()&0xffffffff)
+	for _, q := range s.queue {
+		if !q.st.left.IsZero() {
+			q.st.gone = true
+		}
+	}
+	s.nextID = 1
+}
+
+// TruncateLog replaces the console of a job's running build with one short
+// line, as log rotation or a truncation on the controller would.
+func (s *Server) TruncateLog(full string, number int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	job, _ := s.lookupFull(full)
+	for _, b := range job.builds {
+		if b.Number == number {
+			b.lines = [][]byte{[]byte("(log truncated)\n")}
+		}
+	}
+}
+
+// Builds returns copies of a job's builds.
+func (s *Server) Builds(full string) []Build {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.advance(time.Now())
+	job, _ := s.lookupFull(full)
+	if job == nil {
+		return nil
+	}
+	out := make([]Build, len(job.builds))
+	for i, b := range job.builds {
+		out[i] = *b
+	}
+	return out
+}
+
+// CancelledItems counts queue items cancelled through /queue/cancelItem.
+func (s *Server) CancelledItems() int {
+	n := 0
+	for _, r := range s.Requests() {
+		if r.Path == "/queue/cancelItem" && r.Status == http.StatusNoContent {
+			n++
+		}
+	}
+	return n
+}
+
+// buildRoute serves {job}{number}/...
+func (s *Server) buildRoute(w http.ResponseWriter, r *http.Request, c caller, job *Job, names []string, number string, rest []string) {
+	n, err := strconv.Atoi(number)
+	s.mu.Lock()
+	s.advance(time.Now())
+	var b *Build
+	for _, x := range job.builds {
+		if x.Number == n && err == nil && !job.Discard {
+			b = x
+		}
+	}
+	s.mu.Unlock()
+	if b == nil {
+		jettyError(w, r, http.StatusNotFound, "Not Found")
+		return
+	}
+	switch strings.Join(rest, "/") {
+	case "api/json":
+		s.mu.Lock()
+		out := s.buildJSON(r, b, time.Now())
+		s.mu.Unlock()
+		s.writeJSON(w, out)
+	case "logText/progressiveText":
+		s.progressiveText(w, r, b)
+	case "consoleText":
+		s.mu.Lock()
+		log := stripNotes(b.log(time.Now()))
+		s.mu.Unlock()
+		w.Header().Set("Content-Type", "text/plain;charset=UTF-8")
+		_, _ = w.Write(log)
+	case "stop", "term", "kill":
+		if r.Method != http.MethodPost {
+			s.postRequired(w)
+			return
+		}
+		if c.user == nil || c.user.NoBuild {
+			s.accessDenied(w, c.name, "missing the Job/Cancel permission", "hudson.model.Item.Cancel")
+			return
+		}
+		s.mu.Lock()
+		s.stop(b, rest[0], time.Now())
+		s.mu.Unlock()
+		w.Header().Set("Location", s.jobURL(r, names)+strconv.Itoa(b.Number)+"/")
+		w.WriteHeader(http.StatusFound)
+	default:
+		jettyError(w, r, http.StatusNotFound, "Not Found")
+	}
+}
+
+// stop applies stop, term or kill; it always answers 302, like Jenkins.
+func (s *Server) stop(b *Build, action string, now time.Time) {
+	b.Stops = append(b.Stops, action)
+	if !b.End.IsZero() {
+		return
+	}
+	need := max(b.script.StopsNeeded, 1)
+	step := map[string]int{"stop": 1, "term": 2, "kill": 3}[action]
+	if step >= need {
+		b.finish(now, "ABORTED", b.revealed(now))
+	}
+}
+
+func (s *Server) buildJSON(r *http.Request, b *Build, now time.Time) map[string]any {
+	class := "hudson.model.FreeStyleBuild"
+	if b.pipeline {
+		class = "org.jenkinsci.plugins.workflow.job.WorkflowRun"
+	}
+	est := int64(-1)
+	if b.script.Estimated > 0 {
+		est = b.script.Estimated.Milliseconds()
+	}
+	out := map[string]any{"_class": class, "number": b.Number, "url": s.jobURL(r, b.names) + strconv.Itoa(b.Number) + "/",
+		"building": b.End.IsZero(), "inProgress": b.End.IsZero(), "result": nil, "duration": 0,
+		"estimatedDuration": est, "timestamp": b.Start.UnixMilli(), "queueId": b.QueueID}
+	if !b.End.IsZero() {
+		out["result"] = b.Result
+		out["duration"] = b.End.Sub(b.Start).Milliseconds()
+	}
+	return out
+}
+
+// progressiveText is LargeText#doProgressText: X-Text-Size is the raw offset,
+// X-More-Data is present only while the log may grow, a start past the end
+// starts again from 0, and bare \n become \r\n in the body.
+func (s *Server) progressiveText(w http.ResponseWriter, r *http.Request, b *Build) {
+	start, err := strconv.ParseInt(r.URL.Query().Get("start"), 10, 64)
+	if r.URL.Query().Get("start") == "" {
+		start, err = 0, nil
+	}
+	if err != nil || start < 0 {
+		s.oops(w, http.StatusInternalServerError)
+		return
+	}
+	s.mu.Lock()
+	now := time.Now()
+	raw := b.log(now)
+	done := !b.End.IsZero()
+	s.mu.Unlock()
+	if start > int64(len(raw)) {
+		start = 0
+	}
+	body := strings.ReplaceAll(strings.ReplaceAll(string(raw[start:]), "\r\n", "\n"), "\n", "\r\n")
+	w.Header().Set("Content-Type", "text/plain;charset=utf-8")
+	w.Header().Set("X-Text-Size", strconv.Itoa(len(raw)))
+	if !done {
+		w.Header().Set("X-More-Data", "true")
+	}
+	_, _ = w.Write([]byte(body))
+}
+
+func stripNotes(b []byte) []byte {
+	var out []byte
+	for {
+		i := strings.Index(string(b), "\x1b[8mha:")
+		if i < 0 {
+			return append(out, b...)
+		}
+		j := strings.Index(string(b[i:]), "\x1b[0m")
+		if j < 0 {
+			return append(out, b...)
+		}
+		out = append(out, b[:i]...)
+		b = b[i+j+4:]
+	}
+}
+
+// cancelItem is Queue#doCancelItem: 204, 404 for an unknown id, 500 for an
+// item that has already left the queue.
+func (s *Server) cancelItem(w http.ResponseWriter, r *http.Request, c caller) {
+	if r.Method != http.MethodPost {
+		s.postRequired(w)
+		return
+	}
+	id, _ := strconv.ParseInt(r.URL.Query().Get("id"), 10, 64)
+	s.mu.Lock()
+	s.advance(time.Now())
+	item := s.findItem(id)
+	switch {
+	case item == nil:
+		s.mu.Unlock()
+		s.oops(w, http.StatusNotFound)
+	case c.user != nil && c.user.NoBuild:
+		s.mu.Unlock()
+		s.oops(w, 422)
+	case !item.st.left.IsZero() || item.st.cancelled:
+		s.mu.Unlock()
+		s.oops(w, http.StatusInternalServerError)
+	default:
+		item.st.cancelled = true
+		item.st.left = time.Now()
+		s.mu.Unlock()
+		w.WriteHeader(http.StatusNoContent)
+	}
+}
+
+// findItem finds a queue item Jenkins still knows. Call with s.mu held.
+func (s *Server) findItem(id int64) *QueueItem {
+	for i := len(s.queue) - 1; i >= 0; i-- {
+		q := s.queue[i]
+		if q.ID != id || q.st.gone {
+			continue
+		}
+		if !q.st.left.IsZero() && time.Since(q.st.left) > s.LeftRetention {
+			return nil // the left-items cache expired it
+		}
+		return q
+	}
+	return nil
+}
+
+func (s *Server) queueItemJSON(r *http.Request, q *QueueItem, now time.Time) map[string]any {
+	names := strings.Split(q.Job, "/")
+	out := map[string]any{"id": q.ID, "inQueueSince": q.Created.UnixMilli(), "url": fmt.Sprintf("queue/item/%d/", q.ID),
+		"blocked": false, "buildable": false, "stuck": false, "params": "",
+		"task": map[string]any{"_class": "hudson.model.FreeStyleProject", "name": names[len(names)-1], "url": s.jobURL(r, names)}}
+	switch {
+	case !q.st.left.IsZero():
+		out["_class"] = "hudson.model.Queue$LeftItem"
+		out["cancelled"] = q.st.cancelled
+		out["why"] = nil
+		out["executable"] = nil
+		if b := q.st.build; b != nil {
+			out["executable"] = map[string]any{"_class": "hudson.model.FreeStyleBuild", "number": b.Number,
+				"url": s.jobURL(r, b.names) + strconv.Itoa(b.Number) + "/"}
+		}
+	case now.Before(q.st.due):
+		out["_class"] = "hudson.model.Queue$WaitingItem"
+		out["timestamp"] = q.st.due.UnixMilli()
+		out["why"] = fmt.Sprintf("In the quiet period. Expires in %.1f sec", q.st.due.Sub(now).Seconds())
+	default:
+		out["_class"] = "hudson.model.Queue$BuildableItem"
+		out["buildable"] = true
+		out["why"] = "Waiting for next available executor"
+		if sc := q.st.script; sc != nil && len(sc.Why) > 0 && sc.QueueFor > 0 {
+			i := int(float64(len(sc.Why)) * float64(now.Sub(q.st.due)) / float64(sc.QueueFor))
+			out["why"] = sc.Why[min(max(i, 0), len(sc.Why)-1)]
+		}
+	}
+	return out
+}
