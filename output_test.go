@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -62,4 +63,24 @@ func writeFile(t *testing.T, dir, name, content string) string {
 		t.Fatal(err)
 	}
 	return p
+}
+
+func TestPrinterStatusLineOnTerminals(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	p := &printer{w: &buf, tty: true}
+	p.status("building #1, 1s elapsed")
+	p.status("building #1, 2s")
+	p.note("build #1 finished SUCCESS")
+	want := "\rjenkins-trigger: building #1, 1s elapsed" + "\rjenkins-trigger: building #1, 2s" + strings.Repeat(" ", 8) +
+		"\r" + strings.Repeat(" ", len("jenkins-trigger: building #1, 2s")) + "\r" + "jenkins-trigger: build #1 finished SUCCESS\n"
+	if buf.String() != want {
+		t.Errorf("terminal output %q, want %q", buf.String(), want)
+	}
+	var logs bytes.Buffer
+	p = &printer{w: &logs}
+	p.status("building #1")
+	if logs.Len() != 0 {
+		t.Errorf("status line in a log: %q", logs.String())
+	}
 }

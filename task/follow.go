@@ -354,7 +354,7 @@ func (f *follower) nextDelay(prev, elapsed, est time.Duration, nearSince *time.T
 		return d
 	}
 	remaining := est - elapsed
-	window := max(10*f.t.Near, est/10)
+	window := max(10*f.t.Near, est/30)
 	switch {
 	case remaining > 0 && remaining <= d:
 		return max(remaining, f.t.PollMin) // wake up right at the estimated end
@@ -519,14 +519,26 @@ type console struct {
 	midLine bool   // the last byte written was not a newline
 }
 
+var noteStart = []byte("\x1b[8mha:")
+
 func (c *console) write(b []byte) {
 	b = append(c.pending, b...)
 	c.pending = nil
-	if i := bytes.LastIndex(b, []byte("\x1b[8mha:")); i >= 0 && !bytes.Contains(b[i:], []byte("\x1b[0m")) {
-		b, c.pending = b[:i], append([]byte(nil), b[i:]...)
-	} else if len(b) > 0 && b[len(b)-1] == '\r' {
-		b, c.pending = b[:len(b)-1], []byte{'\r'}
+	hold := len(b)
+	if i := bytes.LastIndex(b, noteStart); i >= 0 && !bytes.Contains(b[i:], []byte("\x1b[0m")) {
+		hold = i // an unfinished note
+	} else {
+		for k := min(len(noteStart)-1, len(b)); k > 0; k-- {
+			if bytes.HasSuffix(b, noteStart[:k]) {
+				hold = len(b) - k // the start of what may be a note
+				break
+			}
+		}
 	}
+	if hold == len(b) && hold > 0 && b[hold-1] == '\r' {
+		hold-- // the \r of a \r\n cut in two
+	}
+	b, c.pending = b[:hold], append([]byte(nil), b[hold:]...)
 	c.emit(jenkins.CleanConsole(b))
 }
 

@@ -432,6 +432,10 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, c caller, rest st
 		return
 	}
 	if len(tokens) >= 4 && tokens[0] == "queue" && tokens[1] == "item" {
+		if !s.canRead(c) { // Queue.Item#getApi: no Item/Read, no item
+			jettyError(w, r, http.StatusNotFound, "Not Found")
+			return
+		}
 		s.queueItem(w, r, tokens[2], tokens[3:])
 		return
 	}

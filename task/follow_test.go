@@ -1,0 +1,119 @@
+package task
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+)
+
+const note = "\x1b[8mha:AAAAWB+LCAAAAAAAAP9b85aBtbiIQSmjNKU4P08vOT+vOD8nVc8DzHWtSEgtKMnMz/PPyyxJTXEvys9L8cwrAfKBRcHFvr7cMAoBALKGHn9MAAAA\x1b[0m"
+
+// feed writes text in the given pieces and returns what the console printed.
+func feed(prefix string, pieces ...string) string {
+	var out bytes.Buffer
+	c := &console{w: &out, prefix: prefix}
+	for _, p := range pieces {
+		c.write([]byte(p))
+	}
+	c.flush()
+	return out.String()
+}
+
+func TestConsoleCleansAcrossChunkBorders(t *testing.T) {
+	t.Parallel()
+	raw := "Started\r\n" + note + "[Pipeline] sh\r\n+ make\r\nno newline at the end"
+	want := "Started\n[Pipeline] sh\n+ make\nno newline at the end\n"
+	for cut := 0; cut <= len(raw); cut++ {
+		if got := feed("", raw[:cut], raw[cut:]); got != want {
+			t.Fatalf("cut at %d: got %q, want %q", cut, got, want)
+		}
+	}
+	if got := feed("[ci] ", raw[:20], raw[20:]); got != "[ci] Started\n[ci] [Pipeline] sh\n[ci] + make\n[ci] no newline at the end\n" {
+		t.Errorf("prefixed: %q", got)
+	}
+}
+
+// FuzzConsole: however Jenkins cuts the log into chunks, the same text comes out.
+func FuzzConsole(f *testing.F) {
+	f.Add("a\r\nb\n"+note+"c\r\n", 3, 7)
+	f.Add("\x1b[8mha:unterminated", 2, 4)
+	f.Add("x\r", 1, 1)
+	f.Fuzz(func(t *testing.T, raw string, i, j int) {
+		if i < 0 || j < 0 {
+			return
+		}
+		i, j = i%(len(raw)+1), j%(len(raw)+1)
+		if i > j {
+			i, j = j, i
+		}
+		whole := feed("> ", raw)
+		if got := feed("> ", raw[:i], raw[i:j], raw[j:]); got != whole {
+			t.Fatalf("chunks %d,%d of %q: %q, whole: %q", i, j, raw, got, whole)
+		}
+		if strings.Contains(whole, "\x1b[8mha:") && strings.Contains(raw, "\x1b[0m") && !strings.Contains(raw, "\x1b[8mha:\x1b[8mha:") {
+			// a complete note must never survive
+			for _, l := range strings.Split(whole, "\n") {
+				if k := strings.Index(l, "\x1b[8mha:"); k >= 0 && strings.Contains(l[k:], "\x1b[0m") && consoleNoteLike(l[k:]) {
+					t.Fatalf("a console note survived in %q", whole)
+				}
+			}
+		}
+	})
+}
+
+func consoleNoteLike(s string) bool {
+	end := strings.Index(s, "\x1b[0m")
+	body := s[len("\x1b[8mha:"):end]
+	return strings.Trim(body, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") == ""
+}
+
+func TestTail(t *testing.T) {
+	t.Parallel()
+	tl := &tail{n: 2}
+	_, _ = tl.Write([]byte("one\ntwo\nthr"))
+	_, _ = tl.Write([]byte("ee\nfour"))
+	var out bytes.Buffer
+	tl.flushTo(&out)
+	if out.String() != "three\nfour\n" {
+		t.Errorf("tail = %q", out.String())
+	}
+}
+
+// The poll schedule of a build of fixed length, simulated: how many polls it
+// costs and how late the end is seen.
+func schedule(tm Timing, length, estimate time.Duration) (polls int, late time.Duration) {
+	f := &follower{t: tm}
+	delay, at := tm.PollMin, time.Duration(0)
+	var near time.Time
+	for {
+		polls++
+		if at >= length {
+			return polls, at - length
+		}
+		delay = f.nextDelay(delay, at, estimate, &near)
+		at += delay
+	}
+}
+
+func TestPollScheduleIsCheapAndPrompt(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		length, estimate time.Duration
+		maxPolls         int
+		maxLate          time.Duration
+	}{
+		{5 * time.Second, 5 * time.Second, 15, time.Second},
+		{60 * time.Second, 60 * time.Second, 30, time.Second},
+		{10 * time.Minute, 10 * time.Minute, 150, time.Second},
+		{10 * time.Minute, 9 * time.Minute, 150, time.Second},       // estimate a little short
+		{10 * time.Minute, 0, 150, DefaultTiming.PollMax},           // no estimate: at most one poll interval late
+		{10 * time.Minute, time.Minute, 160, DefaultTiming.PollMax}, // estimate far off
+	} {
+		polls, late := schedule(DefaultTiming, tc.length, tc.estimate)
+		t.Logf("%s build, estimate %s: %d polls, end seen %s late", tc.length, tc.estimate, polls, late)
+		if polls > tc.maxPolls || late > tc.maxLate {
+			t.Errorf("%s build, estimate %s: %d polls, seen %s late; want at most %d and %s", tc.length, tc.estimate, polls, late, tc.maxPolls, tc.maxLate)
+		}
+	}
+}
