@@ -47,7 +47,9 @@ func TestServeWritesAnEnvFileThatPointsAtIt(t *testing.T) {
 	}
 	req, _ := http.NewRequest(http.MethodGet, vars["JENKINS_URL"]+"crumbIssuer/api/json", nil)
 	req.SetBasicAuth(vars["JENKINS_USER"], vars["JENKINS_API_TOKEN"])
-	resp, err := http.DefaultClient.Do(req)
+	tr := &http.Transport{}
+	defer tr.CloseIdleConnections()
+	resp, err := (&http.Client{Transport: tr}).Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -125,7 +125,7 @@ func TestFakeMatchesObservedJenkins(t *testing.T) {
 			if tt.crumb != "" {
 				req.Header.Set("Jenkins-Crumb", tt.crumb)
 			}
-			resp := do(t, http.DefaultTransport, req)
+			resp := do(t, ownTransport(t), req)
 			body := readAll(t, resp)
 			if resp.StatusCode != tt.want.status {
 				t.Errorf("status %d, want %d; body %.200s", resp.StatusCode, tt.want.status, body)
@@ -154,7 +154,7 @@ func TestFakeCrumbIsBoundToTheSession(t *testing.T) {
 	s.Start()
 	defer s.Close()
 	jar, _ := cookiejar.New(nil)
-	client := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	client := &http.Client{Jar: jar, Transport: ownTransport(t), CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	req, _ := http.NewRequest(http.MethodGet, s.URL()+"crumbIssuer/api/json", nil)
 	req.SetBasicAuth(SampleUser, SamplePassword)
 	resp := do(t, client.Transport, req)
@@ -169,7 +169,7 @@ func TestFakeCrumbIsBoundToTheSession(t *testing.T) {
 		req, _ := http.NewRequest(http.MethodPost, s.URL()+"job/hello/build", nil)
 		req.SetBasicAuth(SampleUser, SamplePassword)
 		req.Header.Set(crumb.CrumbRequestField, crumb.Crumb)
-		c := &http.Client{CheckRedirect: client.CheckRedirect}
+		c := &http.Client{CheckRedirect: client.CheckRedirect, Transport: client.Transport}
 		if withCookie {
 			c.Jar = jar
 		}
@@ -195,10 +195,11 @@ func TestFakeMergesIdenticalQueuedItems(t *testing.T) {
 	s := Sample()
 	s.Start()
 	defer s.Close()
+	rt := ownTransport(t)
 	trigger := func(path string) (int, string) {
 		req, _ := http.NewRequest(http.MethodPost, s.URL()+path, nil)
 		req.SetBasicAuth(SampleUser, SampleAPIToken)
-		resp := do(t, http.DefaultTransport, req)
+		resp := do(t, rt, req)
 		resp.Body.Close()
 		return resp.StatusCode, resp.Header.Get("Location")
 	}
@@ -224,10 +225,18 @@ func TestFakeMergesIdenticalQueuedItems(t *testing.T) {
 	}
 }
 
+// ownTransport keeps parallel tests apart: httptest.Server.Close closes the
+// idle connections of http.DefaultTransport, breaking other tests' requests.
+func ownTransport(t *testing.T) *http.Transport {
+	tr := &http.Transport{}
+	t.Cleanup(tr.CloseIdleConnections)
+	return tr
+}
+
 func do(t *testing.T, rt http.RoundTripper, req *http.Request) *http.Response {
 	t.Helper()
 	if rt == nil {
-		rt = http.DefaultTransport
+		rt = ownTransport(t)
 	}
 	resp, err := rt.RoundTrip(req)
 	if err != nil {
