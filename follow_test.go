@@ -141,6 +141,15 @@ func TestRunFollow(t *testing.T) {
 				s.Restart()
 			},
 			stdout: "%sjob/job/1/\n", stderr: []string{"Jenkins restarted (new X-Jenkins-Session)", "started build #1"}},
+		{name: "controller restart while building: noticed, the build followed on", args: []string{"job", "--follow"},
+			configure: []func(*jenkinstest.Server){withScript("job", jenkinstest.Script{Duration: 200 * ms, Log: []string{"a", "b", "c", "d"}})},
+			during: func(s *jenkinstest.Server) {
+				waitFor(s, func() bool { return len(s.Builds("job")) == 1 })
+				time.Sleep(60 * time.Millisecond)
+				s.Restart()
+			},
+			stdout: "Started by user builder\na\nb\nc\nd\nFinished: SUCCESS\n%sjob/job/1/\n",
+			stderr: []string{"Jenkins restarted while build #1 ran"}, check: consoleFetchedOnce},
 		{name: "failing polls from a proxy are retried", args: []string{"job", "--wait"}, env: []string{"JENKINS_RETRY_FOR=10s"},
 			configure: []func(*jenkinstest.Server){withScript("job", jenkinstest.Script{Duration: 30 * ms}),
 				func(s *jenkinstest.Server) { s.FailGETs = 3 }},

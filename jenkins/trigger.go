@@ -327,8 +327,8 @@ func (c *Client) Crumb(ctx context.Context) (*Crumb, error) {
 	return nil, c.explainStatus(TriggerRequest{}, p, "the CSRF crumb request")
 }
 
-// get sends a GET, retrying what GETs may retry: connection failures, 429, 502,
-// 503 and 504, with capped backoff and Retry-After, within retryFor.
+// get sends a GET, retrying what GETs may retry: connection failures, 429 and
+// 5xx except 501, with capped backoff, jitter and Retry-After, within retryFor.
 func (c *Client) get(ctx context.Context, u *url.URL, what string) (exchange, error) {
 	deadline := time.Now().Add(c.retryFor)
 	for attempt := 0; ; attempt++ {
@@ -344,9 +344,9 @@ func (c *Client) get(ctx context.Context, u *url.URL, what string) (exchange, er
 			}
 			return ex, explainTransport(ctx, err, ex.sent, c.base, what)
 		}
-		switch ex.page.status {
-		case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		if st := ex.page.status; st == http.StatusTooManyRequests || (st >= 500 && st != http.StatusNotImplemented) {
 			if c.wait(ctx, attempt, ex.resp.Header.Get("Retry-After"), deadline) {
+				c.logf("HTTP %d on a GET; trying again", st)
 				continue
 			}
 		}

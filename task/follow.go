@@ -278,6 +278,7 @@ func (f *follower) waitBuild(ctx context.Context) error {
 	delay := f.t.PollMin
 	lastBeat := time.Now()
 	nearSince := time.Time{}
+	session := f.c.Session()
 	var b *jenkins.Build
 	for {
 		if stream {
@@ -289,6 +290,10 @@ func (f *follower) waitBuild(ctx context.Context) error {
 		if b, err = f.c.Build(ctx, j, f.number); err != nil {
 			return f.following(err)
 		}
+		if s := f.c.Session(); s != session && session != "" {
+			f.progress("Jenkins restarted while build #%d ran (new X-Jenkins-Session); following it on", f.number)
+		}
+		session = f.c.Session()
 		if !b.Building {
 			break
 		}
