@@ -1,11 +1,15 @@
 package main
 
 import (
+	"context"
 	"encoding/base64"
 	"net"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jenkins-trigger/jenkins-trigger/jenkins/jenkinstest"
 )
@@ -106,6 +110,19 @@ func TestCanarySecretNeverPrinted(t *testing.T) {
 			}},
 		{name: "secrets in .env", configure: withCanaryUser, args: []string{"hello"},
 			env: func(s *jenkinstest.Server) []string { return base(s, "JENKINS_ENV_FILE=secrets.env") }},
+		{name: "following a build with every output", args: []string{"ok", "--follow", "--output-file", "out.properties", "--json"},
+			configure: func(s *jenkinstest.Server) {
+				withCanaryUser(s)
+				s.Jobs["ok"].Script.Duration = 30 * time.Millisecond
+			},
+			env: func(s *jenkinstest.Server) []string {
+				return base(s, "JENKINS_USER=canary", "JENKINS_PASSWORD="+canary, "GITHUB_OUTPUT=gh.txt")
+			}},
+		{name: "timeout and cancel with password crumbs", args: []string{"slow", "--wait", "--timeout", "50ms"},
+			configure: withCanaryUser,
+			env: func(s *jenkinstest.Server) []string {
+				return base(s, "JENKINS_USER=canary", "JENKINS_PASSWORD="+canary)
+			}},
 	}
 	for _, sc := range scenarios {
 		for _, extra := range [][]string{nil, {"--verbose"}, {"--dry-run"}, {"--dry-run", "--verbose", "--json"}} {
@@ -119,8 +136,13 @@ func TestCanarySecretNeverPrinted(t *testing.T) {
 				dir := t.TempDir()
 				writeFile(t, dir, "secret.txt", canary+"\n")
 				writeFile(t, dir, "secrets.env", "JENKINS_USER=canary\nJENKINS_API_TOKEN='"+canary+"'\nJENKINS_PARAM_TOKEN="+canary+"\n")
-				r := runWith(t, dir, sc.env(s), append(append([]string{}, sc.args...), extra...)...)
-				if found := leaks(r.stdout + r.stderr); len(found) > 0 {
+				r := runFollow(t, context.Background(), dir, fast, sc.env(s), append(append([]string{}, sc.args...), extra...)...)
+				files := ""
+				for _, name := range []string{"out.properties", "gh.txt"} {
+					b, _ := os.ReadFile(filepath.Join(dir, name))
+					files += string(b)
+				}
+				if found := leaks(r.stdout + r.stderr + files); len(found) > 0 {
 					t.Errorf("exit %d: the secret leaked as %q:\nstdout: %s\nstderr: %s", r.code, found, r.stdout, r.stderr)
 				}
 				if r.code == exitInternal {
