@@ -377,3 +377,34 @@ func TestRunResultsForBuildFiles(t *testing.T) {
 		t.Errorf("the output file does not load as .env: %v %v", vars, err)
 	}
 }
+
+// A console far larger than one error page (64 KiB) arrives whole and once.
+func TestRunFollowLargeConsole(t *testing.T) {
+	t.Parallel()
+	lines := make([]string, 20000)
+	var want strings.Builder
+	want.WriteString("Started by user builder\n")
+	for i := range lines {
+		lines[i] = "line " + strconv.Itoa(i) + " " + strings.Repeat("x", 60)
+		want.WriteString(lines[i] + "\n")
+	}
+	want.WriteString("Finished: SUCCESS\n")
+	s := newFake(t, withScript("big", jenkinstest.Script{Duration: 100 * time.Millisecond, Log: lines, Notes: true}))
+	r := runFollow(t, context.Background(), "", fast, tokenEnv(s), "big", "--follow")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	if got := strings.TrimSuffix(r.stdout, s.URL()+"job/big/1/\n"); got != want.String() {
+		t.Errorf("console: %d bytes, want %d; first difference at byte %d", len(got), want.Len(), firstDiff(got, want.String()))
+	}
+	consoleFetchedOnce(t, s, r)
+}
+
+func firstDiff(a, b string) int {
+	for i := 0; i < min(len(a), len(b)); i++ {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return min(len(a), len(b))
+}

@@ -58,6 +58,7 @@ type Client struct {
 	base     *url.URL
 	creds    auth.Credentials
 	http     *http.Client
+	streams  *http.Client // http without the overall timeout, for console bodies
 	log      func(string)
 	Warn     func(string)
 	ua       string
@@ -116,11 +117,15 @@ func New(o Options) (*Client, error) {
 	if o.Creds.NeedsCrumb() {
 		hc.Jar = newJar()
 	}
+	// Streams (the console) may take longer than one request is allowed: the
+	// transport's header and connect timeouts still hold.
+	streamClient := *hc
+	streamClient.Timeout = 0
 	ua := o.UserAgent
 	if ua == "" {
 		ua = "jenkins-trigger"
 	}
-	return &Client{base: o.Base, creds: o.Creds, http: hc, log: o.Log, Warn: o.Warn, ua: ua,
+	return &Client{base: o.Base, creds: o.Creds, http: hc, streams: &streamClient, log: o.Log, Warn: o.Warn, ua: ua,
 		retryFor: o.RetryFor, backoff: 250 * time.Millisecond}, nil
 }
 
@@ -156,12 +161,22 @@ type exchange struct {
 // do sends req and reads at most maxBody of the answer. A transport error is
 // returned with sent telling whether the request may have reached the server.
 func (c *Client) do(req *http.Request) (exchange, error) {
+	return c.send(c.http, req, false)
+}
+
+// send is do; with stream, a 200 answer's body is left open in ex.resp.Body
+// for the caller to read and close.
+func (c *Client) send(hc *http.Client, req *http.Request, stream bool) (exchange, error) {
 	var sent bool
 	trace := &httptrace.ClientTrace{WroteRequest: func(httptrace.WroteRequestInfo) { sent = true }}
 	req = req.WithContext(httptrace.WithClientTrace(req.Context(), trace))
-	resp, err := c.http.Do(req)
+	resp, err := hc.Do(req)
 	if err != nil {
 		return exchange{sent: sent}, redactErr(err, req.URL)
+	}
+	p := page{status: resp.StatusCode, header: resp.Header, jenkins: resp.Header.Get("X-Jenkins") != ""}
+	if stream && resp.StatusCode == http.StatusOK {
+		return exchange{resp: resp, sent: true, page: p}, nil
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
@@ -169,12 +184,8 @@ func (c *Client) do(req *http.Request) (exchange, error) {
 		return exchange{sent: true}, redactErr(err, req.URL)
 	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxBody)) // let the connection be reused
-	return exchange{resp: resp, sent: true, page: page{
-		status:  resp.StatusCode,
-		header:  resp.Header,
-		body:    string(b),
-		jenkins: resp.Header.Get("X-Jenkins") != "",
-	}}, nil
+	p.body = string(b)
+	return exchange{resp: resp, sent: true, page: p}, nil
 }
 
 // redactErr keeps secrets in the URL (token=) out of error text.

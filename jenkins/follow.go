@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -156,19 +157,20 @@ func (c *Client) FindBuild(ctx context.Context, j Job, id int64, notBefore time.
 	return nil, nil
 }
 
-// Chunk is one answer of the progressive console.
+// Chunk is one answer of the progressive console. Its Body must be closed.
 type Chunk struct {
-	Text []byte // raw, as sent: may carry console notes and \r\n
-	Next int64  // X-Text-Size: the start for the next request
-	More bool   // X-More-Data: the log may still grow
+	Body io.ReadCloser // raw, as sent: may carry console notes and \r\n
+	Next int64         // X-Text-Size: the start for the next request
+	More bool          // X-More-Data: the log may still grow
 }
 
-// Console reads the console from byte offset start.
+// Console reads the console from byte offset start. The body is streamed, never
+// held whole: a log can be gigabytes.
 // Jenkins: GET {build}logText/progressiveText?start=N -> X-Text-Size, X-More-Data.
 func (c *Client) Console(ctx context.Context, j Job, number int, start int64) (*Chunk, error) {
 	u := resolve(BuildURL(j, number), "logText/progressiveText")
 	u.RawQuery = "start=" + strconv.FormatInt(start, 10)
-	ex, err := c.get(ctx, u, "reading the console of build "+strconv.Itoa(number))
+	ex, err := c.getWith(ctx, u, "reading the console of build "+strconv.Itoa(number), true)
 	if err != nil {
 		return nil, err
 	}
@@ -179,9 +181,10 @@ func (c *Client) Console(ctx context.Context, j Job, number int, start int64) (*
 	}
 	next, err := strconv.ParseInt(p.header.Get("X-Text-Size"), 10, 64)
 	if err != nil || next < 0 {
+		ex.resp.Body.Close()
 		return nil, failf(ErrProtocol, p.status, "the console answer lacks a valid X-Text-Size header")
 	}
-	return &Chunk{Text: []byte(p.body), Next: next, More: p.header.Get("X-More-Data") == "true"}, nil
+	return &Chunk{Body: ex.resp.Body, Next: next, More: p.header.Get("X-More-Data") == "true"}, nil
 }
 
 // ErrLeft reports a queue item that could not be cancelled because it had

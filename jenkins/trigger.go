@@ -330,14 +330,24 @@ func (c *Client) Crumb(ctx context.Context) (*Crumb, error) {
 // get sends a GET, retrying what GETs may retry: connection failures, 429 and
 // 5xx except 501, with capped backoff, jitter and Retry-After, within retryFor.
 func (c *Client) get(ctx context.Context, u *url.URL, what string) (exchange, error) {
+	return c.getWith(ctx, u, what, false)
+}
+
+// getWith is get; with stream, a 200 answer's body is left open for the caller.
+func (c *Client) getWith(ctx context.Context, u *url.URL, what string, stream bool) (exchange, error) {
 	deadline := time.Now().Add(c.retryFor)
+	hc := c.http
+	if stream {
+		hc = c.streams
+		hc.Jar = c.http.Jar // the crumb session, if any, may have been set up since
+	}
 	for attempt := 0; ; attempt++ {
 		req, err := c.newRequest(ctx, http.MethodGet, u, nil)
 		if err != nil {
 			return exchange{}, err
 		}
 		req.Header.Set("Accept", "application/json")
-		ex, err := c.do(req)
+		ex, err := c.send(hc, req, stream)
 		if err != nil {
 			if !permanent(err) && c.wait(ctx, attempt, "", deadline) {
 				continue

@@ -374,6 +374,7 @@ func (f *follower) pollConsole(ctx context.Context, con *console) error {
 	if err != nil {
 		return f.following(err)
 	}
+	defer ch.Body.Close()
 	if ch.Next < con.offset {
 		// The log shrank (rotated or truncated): Jenkins answered with the whole
 		// log again from 0. Printing it would repeat what was printed.
@@ -381,8 +382,10 @@ func (f *follower) pollConsole(ctx context.Context, con *console) error {
 		con.offset = ch.Next
 		return nil
 	}
+	if _, err := io.Copy(con, ch.Body); err != nil {
+		return f.following(fmt.Errorf("reading the console of #%d broke off: %w", f.number, err))
+	}
 	con.offset = ch.Next
-	con.write(ch.Text)
 	con.more = ch.More
 	return nil
 }
@@ -525,6 +528,12 @@ type console struct {
 }
 
 var noteStart = []byte("\x1b[8mha:")
+
+// Write lets the console take a streamed body.
+func (c *console) Write(b []byte) (int, error) {
+	c.write(b)
+	return len(b), nil
+}
 
 func (c *console) write(b []byte) {
 	b = append(c.pending, b...)
