@@ -57,7 +57,7 @@ func TestCanarySecretNeverPrinted(t *testing.T) {
 		return append([]string{"JENKINS_URL=" + s.URL(), "JENKINS_RETRY_FOR=0"}, more...)
 	}
 	scenarios := []scenario{
-		{name: "api token accepted", configure: withCanaryUser, args: []string{"params", "-p", "DB_PASSWORD=" + canary, "--json"},
+		{name: "api token accepted", configure: withCanaryUser, args: []string{"greeting", "-p", "DB_PASSWORD=" + canary, "--json"},
 			env: func(s *jenkinstest.Server) []string {
 				return base(s, "JENKINS_USER=canary", "JENKINS_API_TOKEN="+canary)
 			}},
@@ -117,6 +117,18 @@ func TestCanarySecretNeverPrinted(t *testing.T) {
 			},
 			env: func(s *jenkinstest.Server) []string {
 				return base(s, "JENKINS_USER=canary", "JENKINS_PASSWORD="+canary, "GITHUB_OUTPUT=gh.txt")
+			}},
+		{name: "params with an API token", configure: withCanaryUser, args: []string{"params", "alltypes"},
+			env: func(s *jenkinstest.Server) []string {
+				return base(s, "JENKINS_USER=canary", "JENKINS_API_TOKEN="+canary)
+			}},
+		{name: "doctor with password and job token", configure: withCanaryUser, args: []string{"doctor", "tokenjob"},
+			env: func(s *jenkinstest.Server) []string {
+				return base(s, "JENKINS_USER=canary", "JENKINS_PASSWORD="+canary, "JENKINS_JOB_TOKEN="+canary)
+			}},
+		{name: "doctor with a rejected token", args: []string{"doctor", "hello"},
+			env: func(s *jenkinstest.Server) []string {
+				return base(s, "JENKINS_USER=builder", "JENKINS_API_TOKEN="+canary)
 			}},
 		{name: "timeout and cancel with password crumbs", args: []string{"slow", "--wait", "--timeout", "50ms"},
 			configure: withCanaryUser,

@@ -7,7 +7,9 @@ import "github.com/alecthomas/kong"
 // environment and .env files in one place. The envname tag names each flag's
 // environment variable.
 type cli struct {
-	Job string `arg:"" optional:"" placeholder:"JOB" help:"Job to trigger: name, folder/sub/name, or the job's URL from the browser. Also --job or JENKINS_JOB."`
+	Trigger triggerCmd `cmd:"" default:"withargs" help:"Trigger JOB; the default command, so 'jenkins-trigger JOB' does it."`
+	Params  jobCmd     `cmd:"" help:"List the parameters of JOB: name, type, default, choices, description (a table, or --json)."`
+	Doctor  jobCmd     `cmd:"" help:"Check every step from this machine to Jenkins and JOB, and say what to fix; triggers nothing."`
 
 	JobFlag        string `name:"job" envname:"JENKINS_JOB" placeholder:"JOB" help:"Job to trigger, as a flag; works for any job name, including one that equals a future subcommand ($$JENKINS_JOB)."`
 	URL            string `name:"url" envname:"JENKINS_URL" placeholder:"URL" help:"Jenkins base URL, with its context path if any, e.g. https://ci.example.com/jenkins/ ($$JENKINS_URL)."`
@@ -25,6 +27,7 @@ type cli struct {
 	File         []string `name:"file" sep:"none" placeholder:"NAME=PATH" help:"File parameter NAME, uploaded from PATH; repeatable. Also JENKINS_FILE_<NAME>=PATH."`
 	Delay        string   `name:"delay" envname:"JENKINS_DELAY" placeholder:"DURATION" help:"Quiet period before the build starts, e.g. 0s, 10s, 2m (default: the job's own) ($$JENKINS_DELAY)."`
 	Cause        string   `name:"cause" envname:"JENKINS_CAUSE" placeholder:"TEXT" help:"Note recorded as the build's cause; Jenkins keeps it only for job-token triggers ($$JENKINS_CAUSE)."`
+	NoPreflight  bool     `name:"no-preflight" envname:"JENKINS_NO_PREFLIGHT" help:"Trigger without first reading the job to check it and its parameters ($$JENKINS_NO_PREFLIGHT)."`
 	FailIfMerged bool     `name:"fail-if-merged" envname:"JENKINS_FAIL_IF_MERGED" help:"Exit 22 when Jenkins folds the trigger into an identical item already queued ($$JENKINS_FAIL_IF_MERGED)."`
 
 	WaitStart     bool   `name:"wait-start" envname:"JENKINS_WAIT_START" help:"Wait until the build has a number and print its URL ($$JENKINS_WAIT_START)."`
@@ -56,6 +59,14 @@ type cli struct {
 	Version kong.VersionFlag `name:"version" help:"Print version, commit and Go version, then exit."`
 }
 
+type triggerCmd struct {
+	Job string `arg:"" optional:"" placeholder:"JOB" help:"Job to trigger: name, folder/sub/name, or the job's URL from the browser. Also --job or JENKINS_JOB."`
+}
+
+type jobCmd struct {
+	Job string `arg:"" optional:"" placeholder:"JOB" help:"The job: name, folder/sub/name, or its URL. Also --job or JENKINS_JOB."`
+}
+
 const description = `Trigger a Jenkins job and print its queue item URL; with --wait, follow the
 build to its result and exit with it.
 
@@ -64,5 +75,5 @@ Settings come from flags, then the environment, then .env files (./.env and
 never on the command line. Exit codes are listed in the README; 0 means the
 trigger was accepted.
 
-A job whose name equals a subcommand can always be triggered with --job NAME
-or JENKINS_JOB=NAME.`
+A job whose name equals a command (trigger, params, doctor) can always be
+triggered with --job NAME or JENKINS_JOB=NAME.`

@@ -35,6 +35,7 @@ type settings struct {
 	ParamsFile     string        `env:"PARAMS_FILE"`
 	Delay          string        `env:"DELAY"`
 	Cause          string        `env:"CAUSE"`
+	NoPreflight    bool          `env:"NO_PREFLIGHT"`
 	FailIfMerged   bool          `env:"FAIL_IF_MERGED"`
 	JSON           bool          `env:"JSON"`
 	Quiet          bool          `env:"QUIET"`
@@ -109,6 +110,12 @@ func usagef(format string, args ...any) error { return &usageError{msg: fmt.Spri
 // (./.env, then each --env-file, later files winning), a JENKINS_URL that
 // Jenkins injected into a build step, then defaults.
 func loadConfig(ctx context.Context, dir string, environ []string, flags map[string]string, envFiles []string) (*config, error) {
+	return loadConfigFrom(ctx, dir, environ, flags, nil, envFiles)
+}
+
+// loadConfigFrom is loadConfig; flagFrom names the source of flag-layer values
+// that did not come from a flag (the positional JOB argument).
+func loadConfigFrom(ctx context.Context, dir string, environ []string, flags, flagFrom map[string]string, envFiles []string) (*config, error) {
 	env := environMap(environ)
 	injected := map[string]string{}
 	// Inside a Jenkins build step, Jenkins sets JENKINS_URL to itself and
@@ -137,7 +144,7 @@ func loadConfig(ctx context.Context, dir string, environ []string, flags map[str
 	}
 	c := &config{
 		layers: []layer{
-			{name: "flag", vars: flags},
+			{name: "flag", vars: flags, from: flagFrom},
 			{name: "environment", vars: env},
 			dotenv,
 			{name: "environment (set by Jenkins for this build step, below .env files)", vars: injected},

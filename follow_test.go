@@ -211,7 +211,21 @@ func TestRunFollow(t *testing.T) {
 			env:       []string{"JENKINS_JOB_TOKEN=s3cret"},
 			configure: []func(*jenkinstest.Server){withScript("tokenjob", jenkinstest.Script{Duration: 20 * ms})},
 			stdout:    "%sjob/tokenjob/1/\n"},
-		{name: "polling impossible (the user cannot read the job): said at once, exit 5, nothing cancelled", args: []string{"tokenjob", "--build-token-root", "--wait"},
+		{name: "polling impossible (the user cannot read the job): said before triggering, exit 5", args: []string{"tokenjob", "--build-token-root", "--wait"},
+			env:       []string{"JENKINS_USER=hidden", "JENKINS_API_TOKEN=11" + strings.Repeat("b", 32), "JENKINS_JOB_TOKEN=s3cret"},
+			configure: []func(*jenkinstest.Server){withScript("tokenjob", jenkinstest.Script{QueueFor: time.Hour})},
+			code:      exitNotFound,
+			stderr:    []string{"the job token could trigger, but the build could not be followed", `user "hidden" lacks Job/Read`},
+			check: func(t *testing.T, s *jenkinstest.Server, r result) {
+				if n := s.TriggerPOSTs(); n != 0 {
+					t.Errorf("%d trigger POSTs, want none", n)
+				}
+				if strings.Contains(r.stderr, "did you mean") {
+					t.Errorf("suggests the name that was asked for: %s", r.stderr)
+				}
+			}},
+		{name: "polling impossible found only while following (no pre-flight): said at once, nothing cancelled",
+			args:      []string{"tokenjob", "--build-token-root", "--wait", "--no-preflight"},
 			env:       []string{"JENKINS_USER=hidden", "JENKINS_API_TOKEN=11" + strings.Repeat("b", 32), "JENKINS_JOB_TOKEN=s3cret"},
 			configure: []func(*jenkinstest.Server){withScript("tokenjob", jenkinstest.Script{QueueFor: time.Hour})},
 			code:      exitNotFound, stdout: "%squeue/item/1/\n",

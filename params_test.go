@@ -92,7 +92,7 @@ func TestParamsFromEnvironmentLayers(t *testing.T) {
 	dir := t.TempDir()
 	writeFile(t, dir, ".env", "JENKINS_PARAM_GREETING=from-dotenv\nJENKINS_PARAM_ENV=qa\n")
 	writeFile(t, dir, "p.json", `{"ENV": "prod"}`)
-	r := runWith(t, dir, append(tokenEnv(s), "JENKINS_PARAM_GREETING=from-env"), "params", "--params-file", "p.json")
+	r := runWith(t, dir, append(tokenEnv(s), "JENKINS_PARAM_GREETING=from-env"), "greeting", "--params-file", "p.json")
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}

@@ -250,21 +250,39 @@ func flagLayer(kctx *kong.Context) (map[string]string, []string) {
 
 func trigger(ctx context.Context, e osEnv, c *cli, kctx *kong.Context, out *printer) (*task.Result, *config, error) {
 	flags, flagSecrets := flagLayer(kctx)
-	if c.Job != "" && c.JobFlag != "" && c.Job != c.JobFlag {
-		return nil, nil, usagef("the job is given twice, as %q and as --job %q; give it once", c.Job, c.JobFlag)
+	command, _, _ := strings.Cut(kctx.Command(), " ")
+	job := map[string]string{"trigger": c.Trigger.Job, "params": c.Params.Job, "doctor": c.Doctor.Job}[command]
+	if job != "" && c.JobFlag != "" && job != c.JobFlag {
+		return nil, nil, usagef("the job is given twice, as %q and as --job %q; give it once", job, c.JobFlag)
 	}
-	if c.Job != "" {
-		flags["JENKINS_JOB"] = c.Job
+	var from map[string]string
+	if job != "" {
+		flags["JENKINS_JOB"] = job
+		from = map[string]string{"JENKINS_JOB": "argument"}
 	}
-	cfg, err := loadConfig(ctx, e.Dir, e.Environ, flags, c.EnvFile)
+	cfg, err := loadConfigFrom(ctx, e.Dir, e.Environ, flags, from, c.EnvFile)
 	if err != nil {
 		return nil, nil, err
+	}
+	switch command {
+	case "params":
+		return nil, cfg, listParams(ctx, e, c, cfg, flagSecrets, out)
+	case "doctor":
+		return nil, cfg, doctor(ctx, e, c, cfg, out)
 	}
 	res, err := triggerWith(ctx, e, c, cfg, flagSecrets, out)
 	return res, cfg, err
 }
 
-func triggerWith(ctx context.Context, e osEnv, c *cli, cfg *config, flagSecrets []string, out *printer) (*task.Result, error) {
+// connection is what every command needs: credentials and a client for the job's Jenkins.
+type connection struct {
+	creds  auth.Credentials
+	client *jenkins.Client
+}
+
+// connect reads the credentials and builds the client for base, printing the
+// cautions the settings deserve.
+func connect(e osEnv, cfg *config, flagSecrets []string, base *url.URL, out *printer) (*connection, error) {
 	out.quiet, out.verbose = cfg.Quiet, cfg.Verbose || cfg.DryRun
 	for _, name := range flagSecrets {
 		out.caution(fmt.Sprintf("--%s puts the secret in process lists and build logs; use the environment variable or --%s-file instead", name, name))
@@ -273,31 +291,11 @@ func triggerWith(ctx context.Context, e osEnv, c *cli, cfg *config, flagSecrets 
 	if err != nil {
 		return nil, err
 	}
-	req, params, err := triggerRequest(cfg, c, e.Dir)
-	if err != nil {
-		return nil, err
-	}
-	spec, err := followSpec(cfg, req, creds)
-	if err != nil {
-		return nil, err
-	}
-	if e.Timing != nil {
-		spec.Timing = *e.Timing
-	}
-	if cfg.OutputFile != "" && !cfg.DryRun { // fail before triggering, not after the build ran
-		if err := os.WriteFile(resolvePath(e.Dir, cfg.OutputFile), nil, 0o644); err != nil { //nolint:gosec // read by build files
-			return nil, usagef("cannot write --output-file %s: %v", cfg.OutputFile, cleanFSError(err))
-		}
-	}
-	base := req.Job.Base
 	if _, _, basic := creds.Basic(); (basic || creds.JobToken != "") && base.Scheme == "http" && !auth.IsLoopback(base) {
 		out.caution("credentials go in clear text over http:// to " + base.Host + "; use https:// in JENKINS_URL")
 	}
 	if cfg.Insecure {
 		out.caution("--insecure: TLS certificates are not verified, so anyone on the network path can read the credentials")
-	}
-	if req.Cause != "" && creds.JobToken == "" {
-		out.note("--cause is recorded by Jenkins only for job-token triggers; it is ignored here")
 	}
 	var caPEM []byte
 	if cfg.CACert != "" {
@@ -317,9 +315,74 @@ func triggerWith(ctx context.Context, e osEnv, c *cli, cfg *config, flagSecrets 
 	if err != nil {
 		return nil, usagef("%v", err)
 	}
+	return &connection{creds: creds, client: client}, nil
+}
+
+// clientFor is connect for the commands that only read a job.
+func clientFor(e osEnv, _ *cli, cfg *config, flagSecrets []string, out *printer) (*jenkins.Client, jenkins.Job, error) {
+	job, err := jobSetting(cfg)
+	if err != nil {
+		return nil, jenkins.Job{}, err
+	}
+	conn, err := connect(e, cfg, flagSecrets, job.Base, out)
+	if err != nil {
+		return nil, jenkins.Job{}, err
+	}
+	return conn.client, job, nil
+}
+
+func triggerWith(ctx context.Context, e osEnv, c *cli, cfg *config, flagSecrets []string, out *printer) (*task.Result, error) {
+	req, params, err := triggerRequest(cfg, c, e.Dir)
+	if err != nil {
+		return nil, err
+	}
+	conn, err := connect(e, cfg, flagSecrets, req.Job.Base, out)
+	if err != nil {
+		return nil, err
+	}
+	creds, client := conn.creds, conn.client
+	spec, err := followSpec(cfg, req, creds)
+	if err != nil {
+		return nil, err
+	}
+	if e.Timing != nil {
+		spec.Timing = *e.Timing
+	}
+	if cfg.OutputFile != "" && !cfg.DryRun { // fail before triggering, not after the build ran
+		if err := os.WriteFile(resolvePath(e.Dir, cfg.OutputFile), nil, 0o644); err != nil { //nolint:gosec // read by build files
+			return nil, usagef("cannot write --output-file %s: %v", cfg.OutputFile, cleanFSError(err))
+		}
+	}
+	if req.Cause != "" && creds.JobToken == "" {
+		out.note("--cause is recorded by Jenkins only for job-token triggers; it is ignored here")
+	}
+	preflight := preflightWanted(cfg, creds, spec, out)
 	if cfg.DryRun {
-		dryRun(out, cfg, creds, client.Plan(req), params, req.Files)
+		plan := client.Plan(req)
+		if preflight {
+			plan = append([]jenkins.Planned{{Method: http.MethodGet, URL: client.JobInfoURL(req.Job),
+				Why: "pre-flight: check the job and its parameters"}}, plan...)
+		}
+		dryRun(out, cfg, creds, plan, params, req.Files)
 		return nil, nil
+	}
+	if preflight {
+		note := func(string) {}
+		if cfg.Verbose {
+			note = out.note
+		}
+		checked, err := task.Preflight(ctx, client, req, note)
+		switch {
+		case err == nil:
+			req, spec.Trigger = checked, checked
+		case tokenMode(creds) && spec.Wait == task.WaitNone && readFailure(err):
+			// The token may trigger what the user cannot read: go on without the check.
+			out.note("pre-flight skipped: the job could not be read (" + err.Error() + "); triggering with the job token anyway")
+		case tokenMode(creds) && readFailure(err):
+			return nil, fmt.Errorf("the job token could trigger, but the build could not be followed: %w", err)
+		default:
+			return nil, err
+		}
 	}
 	merged := func(id int64) {
 		out.note(fmt.Sprintf("the trigger merged into queue item %d, which was already waiting with the same parameters; its build is shared with another trigger", id))
@@ -335,6 +398,30 @@ func triggerWith(ctx context.Context, e osEnv, c *cli, cfg *config, flagSecrets 
 		err = &interruptedTrigger{cause: context.Cause(ctx)}
 	}
 	return res, err
+}
+
+// preflightWanted says whether to read the job before triggering: not with
+// --no-preflight, and not when the credentials cannot read it (a bare job
+// token, build-token-root without a user).
+func preflightWanted(cfg *config, creds auth.Credentials, spec task.Spec, out *printer) bool {
+	if cfg.NoPreflight {
+		return false
+	}
+	if _, _, basic := creds.Basic(); !basic && tokenMode(creds) {
+		if cfg.Verbose {
+			out.note("pre-flight skipped: a job token alone cannot read the job; parameters are not checked")
+		}
+		return false
+	}
+	return true
+}
+
+func tokenMode(c auth.Credentials) bool {
+	return c.Mode() == auth.JobToken || c.Mode() == auth.BuildTokenRoot
+}
+
+func readFailure(err error) bool {
+	return errors.Is(err, jenkins.ErrNotFound) || errors.Is(err, jenkins.ErrForbidden) || errors.Is(err, jenkins.ErrAuth)
 }
 
 // interruptedTrigger is a signal that came before Jenkins answered the trigger.
@@ -427,15 +514,20 @@ func credentials(cfg *config, dir string) (auth.Credentials, error) {
 	return creds, creds.Validate()
 }
 
-func triggerRequest(cfg *config, c *cli, dir string) (jenkins.TriggerRequest, []param, error) {
+// jobSetting reads JENKINS_URL and the job into a jenkins.Job.
+func jobSetting(cfg *config) (jenkins.Job, error) {
 	var base *url.URL
 	if cfg.URL != "" {
 		var err error
 		if base, err = jenkins.ParseBase(cfg.URL); err != nil {
-			return jenkins.TriggerRequest{}, nil, err
+			return jenkins.Job{}, err
 		}
 	}
-	job, err := jenkins.ParseJob(base, cfg.Job)
+	return jenkins.ParseJob(base, cfg.Job)
+}
+
+func triggerRequest(cfg *config, c *cli, dir string) (jenkins.TriggerRequest, []param, error) {
+	job, err := jobSetting(cfg)
 	if err != nil {
 		return jenkins.TriggerRequest{}, nil, err
 	}
@@ -617,14 +709,19 @@ func msbuildCanonicalMatch(line string) bool {
 }
 
 // msbuildSafe defuses a line MSBuild would read as an error or warning by
-// turning colons into " -", starting with the first, until it no longer matches.
+// turning colons into " -", from the first one after our prefix, until it no
+// longer matches.
 func msbuildSafe(line string) string {
+	skip := 0
+	if strings.HasPrefix(line, "jenkins-trigger:") {
+		skip = len("jenkins-trigger:")
+	}
 	for i := 0; msbuildCanonicalMatch(line) && i < 20; i++ {
-		j := strings.Index(line[len("jenkins-trigger:"):], ":")
+		j := strings.Index(line[skip:], ":")
 		if j < 0 {
 			break
 		}
-		j += len("jenkins-trigger:")
+		j += skip
 		line = line[:j] + " -" + line[j+1:]
 	}
 	return line

@@ -57,6 +57,8 @@ func tokenEnvWith(s *jenkinstest.Server, extra ...string) []string {
 	return append([]string{"JENKINS_URL=" + s.URL(), "JENKINS_USER=builder", "JENKINS_API_TOKEN=" + apiToken, "JENKINS_RETRY_FOR=0"}, extra...)
 }
 
+// TestRunTrigger covers the trigger itself, on the wire: the pre-flight is off,
+// as with --no-preflight or a bare job token (TestRunPreflight covers it).
 func TestRunTrigger(t *testing.T) {
 	t.Parallel()
 	type check func(t *testing.T, s *jenkinstest.Server, r result)
@@ -85,10 +87,10 @@ func TestRunTrigger(t *testing.T) {
 				}
 			}},
 		{name: "parameters go in the body of buildWithParameters", env: tokenEnv,
-			args: []string{"params", "-p", "GREETING=a,b;c=d & e", "-p", "FLAG=true"}, stdout: "%squeue/item/1/\n", posts: 1, queued: 1,
+			args: []string{"greeting", "-p", "GREETING=a,b;c=d & e", "-p", "FLAG=true"}, stdout: "%squeue/item/1/\n", posts: 1, queued: 1,
 			check: func(t *testing.T, s *jenkinstest.Server, _ result) {
 				r := lastTrigger(s)
-				if r.Path != "/job/params/buildWithParameters" || r.Form.Get("GREETING") != "a,b;c=d & e" || len(r.Query) != 0 {
+				if r.Path != "/job/greeting/buildWithParameters" || r.Form.Get("GREETING") != "a,b;c=d & e" || len(r.Query) != 0 {
 					t.Errorf("trigger = %s form %v query %v", r.Path, r.Form, r.Query)
 				}
 				if q := s.Queue()[0]; q.Params["GREETING"] != "a,b;c=d & e" || q.Params["FLAG"] != "true" {
@@ -192,26 +194,26 @@ func TestRunTrigger(t *testing.T) {
 		{name: "parameters for a job without any (older Jenkins): 500 Oops, exit 6 with Logging ID", env: tokenEnv, args: []string{"hello", "-p", "X=1"},
 			configure: func(s *jenkinstest.Server) { s.NotParameterized500 = true },
 			code:      exitRejected, stderr: []string{"HTTP 500, Logging ID ", "parameters for a job that has none"}, posts: 1},
-		{name: "parameterized job without parameters: /build 400, then buildWithParameters with defaults", env: tokenEnv, args: []string{"params"},
+		{name: "parameterized job without parameters: /build 400, then buildWithParameters with defaults", env: tokenEnv, args: []string{"greeting"},
 			stdout: "%squeue/item/1/\n", posts: 2, queued: 1,
 			check: func(t *testing.T, s *jenkinstest.Server, _ result) {
 				if q := s.Queue()[0]; q.Params["GREETING"] != "hi" || q.Params["ENV"] != "dev" {
 					t.Errorf("queued params = %v, want the defaults", q.Params)
 				}
 			}},
-		{name: "invalid choice: 500 Oops, exit 6", env: tokenEnv, args: []string{"params", "-p", "ENV=staging"},
+		{name: "invalid choice: 500 Oops, exit 6", env: tokenEnv, args: []string{"greeting", "-p", "ENV=staging"},
 			code: exitRejected, stderr: []string{"a choice not in the list"}, posts: 1},
-		{name: "identical item already queued: 303, note, exit 0", env: tokenEnv, args: []string{"params", "-p", "GREETING=x"},
+		{name: "identical item already queued: 303, note, exit 0", env: tokenEnv, args: []string{"greeting", "-p", "GREETING=x"},
 			before: func(t *testing.T, s *jenkinstest.Server) {
-				if r := runWith(t, "", tokenEnv(s), "params", "-p", "GREETING=x"); r.code != 0 {
+				if r := runWith(t, "", tokenEnv(s), "greeting", "-p", "GREETING=x"); r.code != 0 {
 					t.Fatalf("first trigger: %+v", r)
 				}
 			},
 			stdout: "%squeue/item/1/\n", stderr: []string{"merged into queue item 1"}, posts: 2, queued: 1},
 		{name: "identical item already queued with --fail-if-merged: exit 22, URL still printed", env: tokenEnv,
-			args: []string{"params", "-p", "GREETING=x", "--fail-if-merged"},
+			args: []string{"greeting", "-p", "GREETING=x", "--fail-if-merged"},
 			before: func(t *testing.T, s *jenkinstest.Server) {
-				runWith(t, "", tokenEnv(s), "params", "-p", "GREETING=x")
+				runWith(t, "", tokenEnv(s), "greeting", "-p", "GREETING=x")
 			},
 			code: exitMerged, stdout: "%squeue/item/1/\n", stderr: []string{"--fail-if-merged is set"}, posts: 2, queued: 1},
 		{name: "queue refuses: 302 to the job, exit 6", env: tokenEnv, args: []string{"vetoed"},
@@ -283,9 +285,9 @@ func TestRunTrigger(t *testing.T) {
 				}
 			}},
 		{name: "--dry-run sends nothing and says where settings came from", env: tokenEnv,
-			args: []string{"params", "-p", "GREETING=hello", "--dry-run"},
+			args: []string{"greeting", "-p", "GREETING=hello", "--dry-run"},
 			stderr: []string{"dry run: nothing is sent", "setting JENKINS_URL = ", "(from environment)", "setting JENKINS_API_TOKEN = [redacted]",
-				"request 1: POST ", "/jenkins/job/params/buildWithParameters (trigger)", `request 1 field GREETING = "hello" (from -p)`}},
+				"request 1: POST ", "/jenkins/job/greeting/buildWithParameters (trigger)", `request 1 field GREETING = "hello" (from -p)`}},
 		{name: "--verbose logs each request", env: tokenEnv, args: []string{"hello", "-v"}, stdout: "%squeue/item/1/\n", posts: 1, queued: 1,
 			stderr: []string{"http POST ", "/jenkins/job/hello/build -> 201 Created in "}},
 		{name: "an API token given as a flag works, with a caution", args: []string{"hello", "--user", "builder", "--api-token", apiToken},
@@ -296,8 +298,8 @@ func TestRunTrigger(t *testing.T) {
 				return []string{"JENKINS_URL=http://ci.example.com/", "JENKINS_USER=builder", "JENKINS_API_TOKEN=" + apiToken}
 			},
 			stderr: []string{"caution: credentials go in clear text over http:// to ci.example.com"}},
-		{name: "--quiet keeps the merge note off stderr", env: tokenEnv, args: []string{"params", "-p", "GREETING=x", "--quiet"},
-			before: func(t *testing.T, s *jenkinstest.Server) { runWith(t, "", tokenEnv(s), "params", "-p", "GREETING=x") },
+		{name: "--quiet keeps the merge note off stderr", env: tokenEnv, args: []string{"greeting", "-p", "GREETING=x", "--quiet"},
+			before: func(t *testing.T, s *jenkinstest.Server) { runWith(t, "", tokenEnv(s), "greeting", "-p", "GREETING=x") },
 			stdout: "%squeue/item/1/\n", posts: 2, queued: 1,
 			check: func(t *testing.T, _ *jenkinstest.Server, r result) {
 				if r.stderr != "" {
@@ -311,7 +313,7 @@ func TestRunTrigger(t *testing.T) {
 				return []string{"JENKINS_URL=" + s.URL(), "JENKINS_USER=builder"}
 			},
 			code: exitUsage, stderr: []string{"neither JENKINS_API_TOKEN nor JENKINS_PASSWORD"}},
-		{name: "same parameter twice: exit 2", env: tokenEnv, args: []string{"params", "-p", "A=1", "-p", "A=2"},
+		{name: "same parameter twice: exit 2", env: tokenEnv, args: []string{"greeting", "-p", "A=1", "-p", "A=2"},
 			code: exitUsage, stderr: []string{"-p A is given twice"}},
 		{name: "missing file for --file: exit 2", env: tokenEnv, args: []string{"fileparam", "--file", "upload.txt=nope.txt"},
 			code: exitUsage, stderr: []string{"--file upload.txt: cannot read nope.txt"}},
@@ -333,7 +335,7 @@ func TestRunTrigger(t *testing.T) {
 			for i, a := range tt.args {
 				args[i] = strings.Replace(a, "JOBURL/", s.URL(), 1)
 			}
-			r := runWith(t, "", tt.env(s), args...)
+			r := runWith(t, "", append(tt.env(s), "JENKINS_NO_PREFLIGHT=true"), args...)
 			if r.code != tt.code {
 				t.Errorf("exit code = %d, want %d; stderr:\n%s", r.code, tt.code, r.stderr)
 			}
@@ -470,7 +472,7 @@ func TestRunRetriesRefusedConnectionUntilJenkinsListens(t *testing.T) {
 		go fake.Serve(l) //nolint:errcheck // ends when the listener closes
 	}()
 	r := runWith(t, "", []string{"JENKINS_URL=http://" + addr + "/jenkins/", "JENKINS_USER=builder",
-		"JENKINS_API_TOKEN=" + apiToken, "JENKINS_RETRY_FOR=20s", "JENKINS_VERBOSE=true"}, "hello")
+		"JENKINS_API_TOKEN=" + apiToken, "JENKINS_RETRY_FOR=20s", "JENKINS_VERBOSE=true", "JENKINS_NO_PREFLIGHT=true"}, "hello")
 	<-started
 	if r.code != 0 || r.stdout != "http://"+addr+"/jenkins/queue/item/1/\n" {
 		t.Fatalf("got %d %q %q, want the queue URL after retrying", r.code, r.stdout, r.stderr)

@@ -70,6 +70,7 @@ type Client struct {
 
 	mu      sync.Mutex
 	session string // X-Jenkins-Session last seen
+	version string // X-Jenkins last seen
 }
 
 const maxBackoff = 5 * time.Second

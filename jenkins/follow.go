@@ -93,10 +93,13 @@ func (c *Client) getJSON(ctx context.Context, u *url.URL, what string, v any) (i
 }
 
 func (c *Client) noteSession(h http.Header) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	if s := h.Get("X-Jenkins-Session"); s != "" {
-		c.mu.Lock()
 		c.session = s
-		c.mu.Unlock()
+	}
+	if v := h.Get("X-Jenkins"); v != "" {
+		c.version = v
 	}
 }
 

@@ -33,6 +33,9 @@ type TriggerRequest struct {
 	Files  []File
 	Delay  *time.Duration // nil: the job's own quiet period
 	Cause  string         // recorded by Jenkins only for job-token triggers
+	// Parameterized, when known from the pre-flight, picks buildWithParameters
+	// even without parameters (the job's defaults), or build.
+	Parameterized *bool
 }
 
 // Queued is an accepted trigger.
@@ -70,6 +73,12 @@ func (c *Client) Plan(r TriggerRequest) []Planned {
 }
 
 func (r TriggerRequest) endpoint() string {
+	if r.Parameterized != nil {
+		if *r.Parameterized {
+			return "buildWithParameters"
+		}
+		return "build"
+	}
 	if len(r.Params) > 0 || len(r.Files) > 0 {
 		return "buildWithParameters"
 	}

@@ -9,10 +9,19 @@ func Sample() *Server {
 	s := New()
 	s.Jobs = map[string]*Job{
 		"hello": {},
-		"params": {Params: []ParamDef{
-			{Name: "GREETING", Type: "string", Default: "hi"},
-			{Name: "FLAG", Type: "boolean", Default: "false"},
-			{Name: "ENV", Type: "choice", Choices: []string{"dev", "qa", "prod"}},
+		"greeting": {Params: []ParamDef{
+			{Name: "GREETING", Type: "string", Default: "hi", Description: "What to say"},
+			{Name: "FLAG", Type: "boolean", Default: "false", Description: "Say it loudly"},
+			{Name: "ENV", Type: "choice", Choices: []string{"dev", "qa", "prod"}, Description: "Where to deploy"},
+		}},
+		"alltypes": {Params: []ParamDef{
+			{Name: "VERSION", Type: "string", Default: "1.0", Description: "Version to build"},
+			{Name: "NOTES", Type: "text", Default: "line one\nline two", Description: "Release notes"},
+			{Name: "DRY_RUN", Type: "boolean", Default: "true", Description: "Only pretend"},
+			{Name: "TARGET", Type: "choice", Choices: []string{"staging", "production"}, Description: "Where to deploy"},
+			{Name: "DB_PASSWORD", Type: "password", Default: "s3cret-default", Description: "Database password"},
+			{Name: "ARTIFACT", Type: "file", Description: "The package to deploy"},
+			{Name: "UPSTREAM", Type: "run", Description: "The build to promote"},
 		}},
 		"disabled":    {Disabled: true},
 		"tokenjob":    {Token: SampleJobToken},

@@ -29,10 +29,18 @@ import (
 // ParamDef is a job's parameter definition. Type is one of string, text,
 // boolean, choice, password, file, run.
 type ParamDef struct {
-	Name    string
-	Type    string
-	Default string
-	Choices []string
+	Name        string
+	Type        string
+	Default     string
+	Choices     []string
+	Description string
+}
+
+// paramClasses are the core ParameterDefinition classes by our short type.
+var paramClasses = map[string]string{
+	"string": "StringParameterDefinition", "text": "TextParameterDefinition", "boolean": "BooleanParameterDefinition",
+	"choice": "ChoiceParameterDefinition", "password": "PasswordParameterDefinition", "file": "FileParameterDefinition",
+	"run": "RunParameterDefinition",
 }
 
 // Job is an item: a buildable job, a folder, or a multibranch project.
@@ -427,6 +435,10 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, c caller, rest st
 		}
 		tokens[i] = d
 	}
+	if strings.Join(tokens, "/") == "api/json" {
+		s.writeJSON(w, map[string]any{"_class": "hudson.model.Hudson", "jobs": s.childJobs(r, c, nil, s.Jobs)})
+		return
+	}
 	if len(tokens) == 2 && tokens[0] == "queue" && tokens[1] == "cancelItem" {
 		s.cancelItem(w, r, c)
 		return
@@ -463,7 +475,7 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, c caller, rest st
 	}
 	switch strings.Join(tokens, "/") {
 	case "api/json":
-		s.jobJSON(w, r, job, names)
+		s.jobJSON(w, r, c, job, names)
 	case "build":
 		s.doBuild(w, r, c, job, names)
 	case "buildWithParameters":
@@ -808,21 +820,49 @@ func (s *Server) queueItem(w http.ResponseWriter, r *http.Request, idText string
 	s.writeJSON(w, out)
 }
 
-func (s *Server) jobJSON(w http.ResponseWriter, r *http.Request, job *Job, names []string) {
+// jobJSON is what {job}api/json exports: _class, names, buildable, the
+// parameter definitions as core names them, builds, and for folders their jobs.
+func (s *Server) jobJSON(w http.ResponseWriter, r *http.Request, c caller, job *Job, names []string) {
 	class := "hudson.model.FreeStyleProject"
 	switch {
 	case job.Folder:
 		class = "com.cloudbees.hudson.plugins.folder.Folder"
 	case job.Multibranch:
 		class = "org.jenkinsci.plugins.workflow.multibranch.WorkflowMultiBranchProject"
+	case job.Script != nil && job.Script.Pipeline:
+		class = "org.jenkinsci.plugins.workflow.job.WorkflowJob"
+	}
+	out := map[string]any{"_class": class, "name": names[len(names)-1], "fullName": strings.Join(names, "/"),
+		"url": s.jobURL(r, names)}
+	if job.Folder || job.Multibranch {
+		out["jobs"] = s.childJobs(r, c, names, job.Jobs)
+		s.writeJSON(w, out)
+		return
 	}
 	var defs []map[string]any
 	for _, d := range job.Params {
-		defs = append(defs, map[string]any{"name": d.Name, "type": d.Type, "choices": d.Choices,
-			"defaultParameterValue": map[string]any{"value": d.Default}})
+		simple := paramClasses[d.Type]
+		def := map[string]any{"_class": "hudson.model." + simple, "name": d.Name, "type": simple, "description": d.Description}
+		switch d.Type {
+		case "choice":
+			def["choices"] = d.Choices
+			dflt := d.Default
+			if dflt == "" && len(d.Choices) > 0 {
+				dflt = d.Choices[0]
+			}
+			def["defaultParameterValue"] = map[string]any{"_class": "hudson.model.StringParameterValue", "name": d.Name, "value": dflt}
+		case "boolean":
+			def["defaultParameterValue"] = map[string]any{"_class": "hudson.model.BooleanParameterValue", "name": d.Name, "value": d.Default == "true"}
+		case "password":
+			def["defaultParameterValue"] = map[string]any{"_class": "hudson.model.PasswordParameterValue", "name": d.Name}
+		case "file", "run":
+			// no default value is exported
+		default:
+			def["defaultParameterValue"] = map[string]any{"_class": "hudson.model.StringParameterValue", "name": d.Name, "value": d.Default}
+		}
+		defs = append(defs, def)
 	}
-	out := map[string]any{"_class": class, "name": names[len(names)-1], "fullName": strings.Join(names, "/"),
-		"url": s.jobURL(r, names), "buildable": !job.Disabled && !job.Folder && !job.Multibranch}
+	out["buildable"] = !job.Disabled
 	s.mu.Lock()
 	s.advance(time.Now())
 	builds := []map[string]any{}
@@ -833,10 +873,25 @@ func (s *Server) jobJSON(w http.ResponseWriter, r *http.Request, job *Job, names
 	}
 	s.mu.Unlock()
 	out["builds"] = builds
+	props := []map[string]any{}
 	if len(defs) > 0 {
-		out["property"] = []map[string]any{{"_class": "hudson.model.ParametersDefinitionProperty", "parameterDefinitions": defs}}
+		props = append(props, map[string]any{"_class": "hudson.model.ParametersDefinitionProperty", "parameterDefinitions": defs})
 	}
+	out["property"] = props
 	s.writeJSON(w, out)
+}
+
+// childJobs lists the items a caller may read, as Jenkins filters its listings.
+func (s *Server) childJobs(r *http.Request, c caller, parent []string, jobs map[string]*Job) []map[string]any {
+	out := []map[string]any{}
+	if !s.canRead(c) {
+		return out
+	}
+	for _, name := range slices.Sorted(maps.Keys(jobs)) {
+		names := append(slices.Clone(parent), name)
+		out = append(out, map[string]any{"name": name, "url": s.jobURL(r, names)})
+	}
+	return out
 }
 
 func (s *Server) writeJSON(w http.ResponseWriter, v any) {

@@ -51,16 +51,16 @@ func TestFakeMatchesObservedJenkins(t *testing.T) {
 			want{status: 409, jenkins: true, body: "Logging ID="}},
 		{"disabled job via buildWithParameters: 409", "POST", "/job/disabled/buildWithParameters", "", "token", "",
 			want{status: 409, jenkins: true, body: "Oops!"}},
-		{"parameterized /build without json: Nothing is submitted", "POST", "/job/params/build", "", "token", "",
+		{"parameterized /build without json: Nothing is submitted", "POST", "/job/greeting/build", "", "token", "",
 			want{status: 400, body: "Nothing is submitted"}},
-		{"parameterized /build with a query parameter", "POST", "/job/params/build?GREETING=x", "", "token", "",
+		{"parameterized /build with a query parameter", "POST", "/job/greeting/build?GREETING=x", "", "token", "",
 			want{status: 400, body: "This page expects a form submission"}},
-		{"parameterized /build with json: 201 to the job, not the queue", "POST", "/job/params/build",
+		{"parameterized /build with json: 201 to the job, not the queue", "POST", "/job/greeting/build",
 			`json={"parameter":[{"name":"GREETING","value":"j"}]}`, "token", "",
-			want{status: 201, location: "/jenkins/job/params/"}},
+			want{status: 201, location: "/jenkins/job/greeting/"}},
 		{"buildWithParameters on a job without parameters (2.524+): 400", "POST", "/job/hello/buildWithParameters", "", "token", "",
 			want{status: 400, body: "hello is not parameterized"}},
-		{"undefined parameter only: accepted with defaults", "POST", "/job/params/buildWithParameters?NOPE=1", "", "token", "",
+		{"undefined parameter only: accepted with defaults", "POST", "/job/greeting/buildWithParameters?NOPE=1", "", "token", "",
 			want{status: 201, location: "/jenkins/queue/item/1/"}},
 		{"delay=abc: 500 Oops", "POST", "/job/hello/build?delay=abc", "", "token", "",
 			want{status: 500, jenkins: true, body: "Logging ID="}},
@@ -210,10 +210,10 @@ func TestFakeMergesIdenticalQueuedItems(t *testing.T) {
 	}{
 		{"job/hello/build", 201, "/queue/item/1/"},
 		{"job/hello/build", 201, "/queue/item/1/"},
-		{"job/params/buildWithParameters?GREETING=a", 201, "/queue/item/2/"},
-		{"job/params/buildWithParameters?GREETING=a", 303, "/queue/item/2/"},
-		{"job/params/buildWithParameters?GREETING=b", 201, "/queue/item/3/"},
-		{"job/params/buildWithParameters?GREETING=a&FLAG=1", 303, "/queue/item/2/"}, // FLAG=1 is false: same values
+		{"job/greeting/buildWithParameters?GREETING=a", 201, "/queue/item/2/"},
+		{"job/greeting/buildWithParameters?GREETING=a", 303, "/queue/item/2/"},
+		{"job/greeting/buildWithParameters?GREETING=b", 201, "/queue/item/3/"},
+		{"job/greeting/buildWithParameters?GREETING=a&FLAG=1", 303, "/queue/item/2/"}, // FLAG=1 is false: same values
 	} {
 		status, loc := trigger(tc.path)
 		if status != tc.status || !strings.HasSuffix(loc, tc.item) {

@@ -1,0 +1,318 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/jenkins-trigger/jenkins-trigger/auth"
+	"github.com/jenkins-trigger/jenkins-trigger/jenkins"
+	"github.com/jenkins-trigger/jenkins-trigger/task"
+)
+
+// checkup prints doctor's lines and remembers the first failure.
+type checkup struct {
+	w     io.Writer
+	first error
+	fails int
+}
+
+func (d *checkup) line(status, area, format string, args ...any) {
+	msg := jenkins.Clean(fmt.Sprintf(format, args...), 2000)
+	fmt.Fprintln(d.w, msbuildSafe(fmt.Sprintf("%-4s  %-9s %s", status, area, msg)))
+}
+
+func (d *checkup) ok(area, format string, args ...any)   { d.line("ok", area, format, args...) }
+func (d *checkup) warn(area, format string, args ...any) { d.line("warn", area, format, args...) }
+
+// fail reports err; its kind decides the exit code if it is the first failure.
+func (d *checkup) fail(area string, err error) {
+	d.line("FAIL", area, "%s", err.Error())
+	d.fails++
+	if d.first == nil {
+		d.first = err
+	}
+}
+
+// doctorError is doctor's result: how many steps failed, exiting with the code of the first.
+type doctorError struct {
+	first error
+	fails int
+}
+
+func (e *doctorError) Error() string {
+	return fmt.Sprintf("doctor found %d problem(s); the first: %v", e.fails, e.first)
+}
+func (e *doctorError) Unwrap() error { return e.first }
+
+// doctor is `jenkins-trigger doctor [JOB]`: it checks every step from here to
+// the job, one line each, and never triggers anything.
+func doctor(ctx context.Context, e osEnv, c *cli, cfg *config, out *printer) error {
+	d := &checkup{w: e.Stdout}
+	err := diagnose(ctx, e, cfg, d, out)
+	if err != nil {
+		d.fail("settings", err)
+	}
+	if d.first != nil {
+		return &doctorError{first: d.first, fails: d.fails}
+	}
+	return nil
+}
+
+func diagnose(ctx context.Context, e osEnv, cfg *config, d *checkup, out *printer) error {
+	for _, st := range cfg.list() {
+		src, found := cfg.origin[st.name]
+		if !found || st.name == "JENKINS_USER_ID" {
+			continue
+		}
+		value := st.value
+		if isSecretSetting(st.name) {
+			value = "[redacted]"
+		}
+		d.ok("settings", "%s = %s (from %s)", st.name, value, src)
+	}
+	var job jenkins.Job
+	var err error
+	if cfg.Job != "" {
+		if job, err = jobSetting(cfg); err != nil {
+			return err
+		}
+	} else {
+		base, err := jenkins.ParseBase(cfg.URL)
+		if cfg.URL == "" {
+			return usagef("JENKINS_URL is not set")
+		}
+		if err != nil {
+			return err
+		}
+		job.Base = base
+	}
+	base := job.Base
+	conn, err := connect(e, cfg, nil, base, out)
+	if err != nil {
+		return err
+	}
+	creds, client := conn.creds, conn.client
+	d.ok("auth", "mode %s%s", creds.Mode(), authNote(creds))
+
+	direct := true
+	if e.Proxy != nil {
+		req, _ := http.NewRequest(http.MethodGet, base.String(), nil)
+		if pu, err := e.Proxy(req); err != nil {
+			d.fail("proxy", &jenkins.Error{Kind: jenkins.ErrUnreachable, Msg: "the proxy settings cannot be read: " + err.Error()})
+		} else if pu != nil {
+			direct = false
+			d.ok("proxy", "requests to %s go through the proxy %s (from HTTPS_PROXY or HTTP_PROXY; NO_PROXY exempts hosts)", base.Host, pu.Redacted())
+		}
+	}
+	if direct {
+		d.ok("proxy", "none: %s is reached directly", base.Host)
+		var caPEM []byte
+		if cfg.CACert != "" {
+			caPEM, _ = os.ReadFile(resolvePath(e.Dir, cfg.CACert)) // connect has already reported a failure
+		}
+		if !network(ctx, d, cfg, caPEM, base.Hostname(), portOf(base), base.Scheme == "https") {
+			return nil
+		}
+	} else {
+		d.warn("network", "DNS, TCP and TLS of %s are the proxy's business; the next step checks the whole way", base.Host)
+	}
+
+	who, err := client.WhoAmI(ctx)
+	if err != nil {
+		area := "jenkins"
+		if errors.Is(err, jenkins.ErrAuth) && strings.Contains(err.Error(), "credentials") {
+			area = "identity"
+		}
+		d.fail(area, err)
+		return nil
+	}
+	d.ok("jenkins", "Jenkins %s answers at %s (it sent X-Jenkins; session %s)", orUnknown(client.Version()), base.Redacted(), orUnknown(client.Session()))
+	_, _, basic := creds.Basic()
+	switch {
+	case basic && who.Anonymous:
+		d.fail("identity", &jenkins.Error{Kind: jenkins.ErrAuth, Msg: "credentials were sent but Jenkins sees an anonymous caller: a proxy may strip the Authorization header"})
+	case basic:
+		d.ok("identity", "authenticated as %q", who.Name)
+	default:
+		d.warn("identity", "no user credentials: requests run as anonymous; set JENKINS_USER and JENKINS_API_TOKEN unless anonymous users may read and build")
+	}
+
+	needsCrumb, err := client.NeedsCrumbForPOST(ctx)
+	switch {
+	case err != nil:
+		d.fail("secret", err)
+	case creds.APIToken != "" && !needsCrumb:
+		d.ok("secret", "JENKINS_API_TOKEN behaves like an API token: POSTs need no CSRF crumb")
+	case creds.APIToken != "":
+		d.warn("secret", "JENKINS_API_TOKEN behaves like a password (Jenkins wants a CSRF crumb for it): it works, with a crumb, but create an API token at %s", base.String()+"me/configure")
+	case creds.Password != "" && needsCrumb:
+		d.ok("secret", "JENKINS_PASSWORD is a password: every POST needs a CSRF crumb bound to a session cookie (fetched for you); an API token would need none")
+	case creds.Password != "":
+		d.warn("secret", "POSTs with JENKINS_PASSWORD need no crumb: CSRF protection is off, or the password is in fact an API token")
+	}
+	if needsCrumb {
+		switch cr, err := client.Crumb(ctx); {
+		case err != nil:
+			d.fail("crumb", err)
+		case cr == nil:
+			d.ok("crumb", "no crumb issuer (404): CSRF protection is off")
+		default:
+			d.ok("crumb", "a crumb can be had: header %s, bound to the session cookie", cr.Field)
+		}
+	}
+
+	switch creds.Mode() {
+	case auth.JobToken:
+		if basic {
+			d.warn("job-token", "JENKINS_JOB_TOKEN is sent along with user credentials: a wrong token is refused even though the user could build; drop it unless you want --cause recorded")
+		} else {
+			d.warn("job-token", "a job token alone runs as anonymous: it works only when anonymous users may read the job; --build-token-root avoids that")
+		}
+	case auth.BuildTokenRoot:
+		d.ok("job-token", "build-token-root: triggers through %sbuildByToken/ (the plugin must be installed and the job must have a token; multibranch branches cannot); following the build needs JENKINS_USER with Job/Read", base.Redacted())
+	}
+
+	if len(job.Names) == 0 {
+		d.ok("job", "no job given: pass JOB to check it too")
+		return nil
+	}
+	info, err := client.JobInfo(ctx, job)
+	if err != nil {
+		d.fail("job", err)
+		return nil
+	}
+	if _, err := task.Check(info, jenkins.TriggerRequest{Job: job}, nil); err != nil {
+		d.fail("job", err)
+		return nil
+	}
+	var params []string
+	for _, p := range info.Params() {
+		params = append(params, p.Name+" ("+p.Kind()+")")
+	}
+	desc := "no parameters (triggered through build)"
+	if len(params) > 0 {
+		desc = fmt.Sprintf("%d parameter(s): %s (see jenkins-trigger params)", len(params), strings.Join(params, ", "))
+	}
+	kind := info.Class[strings.LastIndex(info.Class, ".")+1:]
+	d.ok("job", "%q found (%s), buildable, %s; Job/Build itself is only known when a trigger is tried", job.FullName(), kind, desc)
+	return nil
+}
+
+// network checks DNS, TCP and TLS to host:port; false when one failed.
+func network(ctx context.Context, d *checkup, cfg *config, caPEM []byte, host, port string, useTLS bool) bool {
+	addr := net.JoinHostPort(host, port)
+	if net.ParseIP(host) != nil {
+		d.ok("dns", "%s is an address: nothing to resolve", host)
+	} else {
+		addrs, err := net.DefaultResolver.LookupHost(ctx, host)
+		if err != nil {
+			d.fail("dns", &jenkins.Error{Kind: jenkins.ErrUnreachable, Err: err, Msg: "cannot resolve " + host + " (" + jenkins.Clean(err.Error(), 120) + "): check the host name in JENKINS_URL and the machine's DNS"})
+			return false
+		}
+		d.ok("dns", "%s resolves to %s", host, strings.Join(addrs, ", "))
+	}
+	start := time.Now()
+	conn, err := (&net.Dialer{Timeout: cfg.ConnectTimeout}).DialContext(ctx, "tcp", addr)
+	if err != nil {
+		d.fail("tcp", &jenkins.Error{Kind: jenkins.ErrUnreachable, Err: err, Msg: "cannot connect to " + addr + " (" + jenkins.Clean(err.Error(), 120) + "): is Jenkins running there, is the port right, does a firewall block it?"})
+		return false
+	}
+	conn.Close()
+	d.ok("tcp", "connected to %s in %s", addr, time.Since(start).Round(time.Millisecond))
+	if !useTLS {
+		return true
+	}
+	return checkTLS(ctx, d, cfg, caPEM, host, addr)
+}
+
+func checkTLS(ctx context.Context, d *checkup, cfg *config, caPEM []byte, host, addr string) bool {
+	roots, err := x509.SystemCertPool()
+	if err != nil || roots == nil {
+		roots = x509.NewCertPool()
+	}
+	trust := "the system's trusted roots"
+	if len(caPEM) > 0 && roots.AppendCertsFromPEM(caPEM) {
+		trust += " and --ca-cert " + cfg.CACert
+	}
+	dial := func(verify bool) (*tls.ConnectionState, error) {
+		td := tls.Dialer{NetDialer: &net.Dialer{Timeout: cfg.ConnectTimeout},
+			Config: &tls.Config{ServerName: host, RootCAs: roots, InsecureSkipVerify: !verify, MinVersion: tls.VersionTLS12}} //nolint:gosec // the unverified dial only describes the certificate
+		c, err := td.DialContext(ctx, "tcp", addr)
+		if err != nil {
+			return nil, err
+		}
+		defer c.Close()
+		st := c.(*tls.Conn).ConnectionState()
+		return &st, nil
+	}
+	st, verr := dial(true)
+	if verr != nil {
+		seen, err := dial(false)
+		if err != nil {
+			d.fail("tls", &jenkins.Error{Kind: jenkins.ErrUnreachable, Err: err, Msg: "no TLS handshake with " + addr + " (" + jenkins.Clean(err.Error(), 120) + "): is it an https port?"})
+			return false
+		}
+		cert := describeCert(seen)
+		if cfg.Insecure {
+			d.warn("tls", "%s; not trusted (%s), accepted only because of --insecure", cert, jenkins.Clean(rootCause(verr), 120))
+			return true
+		}
+		d.fail("tls", &jenkins.Error{Kind: jenkins.ErrUnreachable, Err: verr, Msg: fmt.Sprintf("%s; verification against %s failed (%s): pass the issuing CA with --ca-cert FILE, or have the certificate renewed or reissued for %s",
+			cert, trust, jenkins.Clean(rootCause(verr), 160), host)})
+		return false
+	}
+	leaf := st.PeerCertificates[0]
+	left := time.Until(leaf.NotAfter)
+	if left < 14*24*time.Hour {
+		d.warn("tls", "%s; trusted through %s, but it expires in %s", describeCert(st), trust, left.Round(time.Hour))
+	} else {
+		d.ok("tls", "%s; trusted through %s", describeCert(st), trust)
+	}
+	return true
+}
+
+func describeCert(st *tls.ConnectionState) string {
+	leaf := st.PeerCertificates[0]
+	names := append([]string{}, leaf.DNSNames...)
+	for _, ip := range leaf.IPAddresses {
+		names = append(names, ip.String())
+	}
+	return fmt.Sprintf("%s, certificate for %s (names: %s), issued by %s, valid %s to %s",
+		tls.VersionName(st.Version), leaf.Subject.String(), strings.Join(names, ", "), leaf.Issuer.String(),
+		leaf.NotBefore.UTC().Format("2006-01-02"), leaf.NotAfter.UTC().Format("2006-01-02"))
+}
+
+func rootCause(err error) string {
+	var ve *tls.CertificateVerificationError
+	if errors.As(err, &ve) {
+		return ve.Err.Error()
+	}
+	return err.Error()
+}
+
+func portOf(u *url.URL) string {
+	if p := u.Port(); p != "" {
+		return p
+	}
+	if u.Scheme == "https" {
+		return "443"
+	}
+	return "80"
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "(unknown)"
+	}
+	return s
+}
