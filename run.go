@@ -217,7 +217,7 @@ func writeOutputs(e osEnv, cfg *config, res *task.Result, code int) error {
 		}
 	}
 	if gh := environMap(e.Environ)["GITHUB_OUTPUT"]; gh != "" {
-		f, err := os.OpenFile(gh, os.O_APPEND|os.O_WRONLY|os.O_CREATE, 0o644) //nolint:gosec // GitHub's own file
+		f, err := os.OpenFile(resolvePath(e.Dir, gh), os.O_APPEND|os.O_WRONLY|os.O_CREATE, 0o644) //nolint:gosec // GitHub's own file
 		if err != nil {
 			return fmt.Errorf("cannot append to GITHUB_OUTPUT %s: %v", gh, cleanFSError(err))
 		}
