@@ -484,3 +484,27 @@ func TestRunRetriesRefusedConnectionUntilJenkinsListens(t *testing.T) {
 		t.Errorf("Jenkins got %d trigger POSTs and queued %d items, want 1 and 1", n, len(fake.Queue()))
 	}
 }
+
+// Paths with spaces (as on Windows agents) work for every file option.
+func TestRunPathsWithSpaces(t *testing.T) {
+	t.Parallel()
+	s := newFake(t)
+	dir := t.TempDir()
+	sub := filepath.Join(dir, "my settings")
+	if err := os.Mkdir(sub, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, sub, "ci env.env", "\xef\xbb\xbfJENKINS_URL="+s.URL()+"\r\nJENKINS_USER=builder\r\nJENKINS_API_TOKEN="+apiToken+"\r\n")
+	writeFile(t, sub, "my params.properties", "GREETING=hello there\r\n")
+	r := runWith(t, dir, nil, "greeting", "--env-file", "my settings/ci env.env", "--params-file", filepath.Join(sub, "my params.properties"),
+		"--output-file", "my settings/build result.properties")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	if q := s.Queue(); len(q) != 1 || q[0].Params["GREETING"] != "hello there" {
+		t.Errorf("queue = %+v", q)
+	}
+	if b, err := os.ReadFile(filepath.Join(sub, "build result.properties")); err != nil || !strings.Contains(string(b), "JENKINS_QUEUE_ID=1") {
+		t.Errorf("output file: %q, %v", b, err)
+	}
+}

@@ -40,12 +40,27 @@ func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 	ctxPath := fs.String("context", "/jenkins", "context path Jenkins is served under")
 	envFile := fs.String("write-env", "", "write JENKINS_URL, JENKINS_USER and JENKINS_API_TOKEN to this .env file")
 	csrfOff := fs.Bool("csrf-off", false, "run without a crumb issuer (CSRF protection off)")
+	config := fs.String("config", "", "add the jobs of this JSON file (see README)")
+	recordTo := fs.String("record", "", "on exit, write every queue item and its parameters to this JSON file")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	sim := jenkinstest.Sample()
 	sim.Context = strings.TrimSuffix(*ctxPath, "/")
 	sim.CSRFDisabled = *csrfOff
+	if *config != "" {
+		if err := applyConfig(sim, *config); err != nil {
+			fmt.Fprintf(stderr, "jenkins-sim: cannot use --config: %v\n", err)
+			return 2
+		}
+	}
+	defer func() {
+		if *recordTo != "" {
+			if err := writeRecord(sim, *recordTo); err != nil {
+				fmt.Fprintf(stderr, "jenkins-sim: cannot write --record %s: %v\n", *recordTo, err)
+			}
+		}
+	}()
 	l, err := net.Listen("tcp", *addr)
 	if err != nil {
 		fmt.Fprintf(stderr, "jenkins-sim: cannot listen on %s: %v\n", *addr, err)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -61,4 +62,45 @@ func TestServeWritesAnEnvFileThatPointsAtIt(t *testing.T) {
 	if code := <-done; code != 0 {
 		t.Errorf("exit %d after cancel", code)
 	}
+}
+
+func TestConfigAddsJobsAndRecordKeepsParameters(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "sim.json")
+	record := filepath.Join(dir, "record.json")
+	if err := os.WriteFile(cfg, []byte(`{"jobs": {"team/x": {"params": [{"name": "NOTE"}], "result": "UNSTABLE", "duration": "10ms"}}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// The command (this test binary, as a helper process) triggers team/x with a parameter.
+	var stderr bytes.Buffer
+	code := run(context.Background(), []string{"--config", cfg, "--record", record, "--", os.Args[0], "-test.run=^TestHelperTrigger$"},
+		[]string{"SIM_HELPER=1"}, &bytes.Buffer{}, &stderr)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	b, err := os.ReadFile(record)
+	if err != nil || !strings.Contains(string(b), `"job": "team/x"`) || !strings.Contains(string(b), `"NOTE": "a & b = ü"`) {
+		t.Errorf("record = %s (%v)", b, err)
+	}
+	if code := run(context.Background(), []string{"--config", filepath.Join(dir, "missing.json")}, nil, &bytes.Buffer{}, &bytes.Buffer{}); code != 2 {
+		t.Errorf("a missing --config file: exit %d, want 2", code)
+	}
+}
+
+// TestHelperTrigger is the helper process above: it posts one trigger to the
+// simulator named in its environment, as any client would.
+func TestHelperTrigger(t *testing.T) {
+	if os.Getenv("SIM_HELPER") != "1" {
+		t.Skip("only runs as a helper process")
+	}
+	form := url.Values{"NOTE": {"a & b = ü"}}
+	req, _ := http.NewRequest(http.MethodPost, os.Getenv("JENKINS_URL")+"job/team/job/x/buildWithParameters", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(os.Getenv("JENKINS_USER"), os.Getenv("JENKINS_API_TOKEN"))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != http.StatusCreated {
+		t.Fatalf("trigger: %v %v", resp, err)
+	}
+	resp.Body.Close()
 }

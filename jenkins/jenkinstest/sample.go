@@ -33,6 +33,11 @@ func Sample() *Server {
 		}},
 		"repo": {Multibranch: true, Jobs: map[string]*Job{"main": {}, "feature%2Ffoo": {}}},
 		// Jobs whose builds run, for following them to their result.
+		"deploy": {Params: []ParamDef{
+			{Name: "VERSION", Type: "string", Default: "1.0", Description: "Version to deploy"},
+			{Name: "NOTES", Type: "text", Description: "Release notes"},
+			{Name: "TARGET", Type: "choice", Choices: []string{"staging", "production"}, Description: "Where to deploy"},
+		}, Script: &Script{Duration: time.Second, Estimated: time.Second, Log: []string{"deploying", "done"}}},
 		"ok": {Script: &Script{Duration: 3 * time.Second, Estimated: 3 * time.Second, Notes: true,
 			Log: []string{"Building in workspace /var/jenkins/workspace/ok", "[Pipeline] sh", "+ make", "compiling", "linking", "tests: 42 passed"}}},
 		"fails":     {Script: &Script{Duration: 2 * time.Second, Result: "FAILURE", Log: []string{"compiling", "main.c:3:4: error: expected ';'", "make: *** [all] Error 1"}}},
