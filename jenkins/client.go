@@ -154,9 +154,10 @@ func (c *Client) newRequest(ctx context.Context, method string, u *url.URL, body
 
 // result of one exchange: the response with the start of its body read.
 type exchange struct {
-	resp *http.Response
-	page page
-	sent bool // the request was written to the connection
+	resp   *http.Response
+	page   page
+	sent   bool      // the request was written to the connection
+	sentAt time.Time // when the trigger that got this answer was sent
 }
 
 // do sends req and reads at most maxBody of the answer. A transport error is

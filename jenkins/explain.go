@@ -70,6 +70,8 @@ func (c *Client) explainStatus(r TriggerRequest, p page, what string) *Error {
 		if p.startingUp() {
 			return failf(ErrUnreachable, st, "Jenkins is still starting up or restarting (HTTP 503) after retrying for %s; nothing was queued; run again once it is up", c.retryFor)
 		}
+	case http.StatusTooManyRequests:
+		return failf(ErrUnreachable, st, "%s was refused for too many requests (HTTP 429, Retry-After %q), by a rate limiter in front of Jenkins", what, Clean(p.header.Get("Retry-After"), 20))
 	case http.StatusOK:
 		if !p.jenkins && p.html() {
 			return notJenkins(c.base, p)
@@ -81,11 +83,7 @@ func (c *Client) explainStatus(r TriggerRequest, p page, what string) *Error {
 		if !p.jenkins {
 			source = "a server that is not Jenkins (no X-Jenkins header; a proxy?)"
 		}
-		ambiguous := ""
-		if what == "the trigger" {
-			ambiguous = "; the trigger may or may not have reached Jenkins, so check " + r.Job.URL().Redacted() + " before running again"
-		}
-		return failf(ErrUnreachable, st, "%s answered HTTP %d to %s%s", source, st, what, ambiguous)
+		return failf(ErrUnreachable, st, "%s answered HTTP %d to %s", source, st, what)
 	}
 	return failf(ErrProtocol, st, "unexpected HTTP %d from Jenkins to %s (%s)", st, what, p.title())
 }
@@ -205,9 +203,6 @@ func explainTransport(ctx context.Context, err error, sent bool, base *url.URL, 
 			how = "no answer came within --request-timeout"
 		}
 		e.Msg = how + " after " + what + " was sent to " + host + " (" + cause + ")"
-		if what == "the trigger" {
-			e.Msg += "; the build may or may not have been queued, so check the job in Jenkins before running again"
-		}
 	}
 	return e
 }

@@ -182,6 +182,12 @@ func (c *Client) Console(ctx context.Context, j Job, number int, start int64) (*
 	if p.status != http.StatusOK {
 		return nil, c.explainStatus(TriggerRequest{Job: j}, p, "reading the console")
 	}
+	if p.html() && !p.jenkins { // the console is text/plain; HTML in its place is someone else's page
+		b, _ := io.ReadAll(io.LimitReader(ex.resp.Body, maxBody))
+		ex.resp.Body.Close()
+		p.body = string(b)
+		return nil, notJenkins(c.base, p)
+	}
 	next, err := strconv.ParseInt(p.header.Get("X-Text-Size"), 10, 64)
 	if err != nil || next < 0 {
 		ex.resp.Body.Close()
@@ -203,9 +209,13 @@ func (c *Client) CancelQueueItem(ctx context.Context, id int64) error {
 	if err != nil {
 		return err
 	}
-	switch p.status {
-	case http.StatusNoContent, http.StatusOK, http.StatusFound: // 302 before Jenkins 2.211
+	switch {
+	case p.status == http.StatusNoContent || p.status == http.StatusFound || (p.status == http.StatusOK && p.jenkins): // 302 before Jenkins 2.211
 		return nil
+	case p.status == http.StatusOK && p.html():
+		return notJenkins(c.base, p)
+	}
+	switch p.status {
 	case http.StatusInternalServerError:
 		return ErrLeft
 	case http.StatusNotFound:
@@ -224,8 +234,11 @@ func (c *Client) StopBuild(ctx context.Context, j Job, number int, action string
 	if err != nil {
 		return err
 	}
-	if p.status == http.StatusFound || p.status == http.StatusOK || p.status == http.StatusSeeOther {
+	switch {
+	case p.status == http.StatusFound || p.status == http.StatusSeeOther || (p.status == http.StatusOK && p.jenkins):
 		return nil
+	case p.status == http.StatusOK && p.html():
+		return notJenkins(c.base, p)
 	}
 	return c.explainStatus(TriggerRequest{Job: j}, p, action+" of build "+strconv.Itoa(number))
 }

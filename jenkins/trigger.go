@@ -218,6 +218,12 @@ func (c *Client) Trigger(ctx context.Context, r TriggerRequest) (*Queued, error)
 			c.warn("JENKINS_API_TOKEN behaves like a password (Jenkins wanted a CSRF crumb); create an API token at " + resolve(c.base, "me/configure").String())
 			continue
 		}
+		if st := p.status; st == http.StatusTooManyRequests || ((st == http.StatusBadGateway || st == http.StatusServiceUnavailable ||
+			st == http.StatusGatewayTimeout) && !p.jenkins && !p.startingUp()) {
+			// A proxy answered in Jenkins' place: it may have passed the
+			// request on before giving up.
+			return nil, &AmbiguousError{SentAt: ex.sentAt, Err: c.explainStatus(r, p, "the trigger")}
+		}
 		return c.interpretTrigger(r, target, ex)
 	}
 }
@@ -239,19 +245,28 @@ func (c *Client) post(ctx context.Context, target *url.URL, r TriggerRequest, cr
 		if cr != nil {
 			req.Header.Set(cr.Field, cr.Value) // a header: CrumbFilter cannot read multipart fields
 		}
+		sentAt := time.Now()
 		ex, err := c.do(req)
 		switch {
 		case err != nil && neverSent(err, ex.sent) && c.wait(ctx, attempt, "", deadline):
 			c.logf("the trigger did not reach Jenkins (%s); sending it again", Clean(rootCause(err), 120))
 			continue
+		case err != nil && ex.sent && ctx.Err() == nil:
+			return ex, &AmbiguousError{SentAt: sentAt, Err: explainTransport(ctx, err, ex.sent, c.base, "the trigger")}
 		case err != nil:
 			return ex, explainTransport(ctx, err, ex.sent, c.base, "the trigger")
 		case ex.page.startingUp() && c.wait(ctx, attempt, ex.resp.Header.Get("Retry-After"), deadline):
 			c.logf("Jenkins is starting up (HTTP 503); nothing was queued; sending the trigger again")
 			continue
 		}
+		ex.sentAt = sentAt
 		return ex, nil
 	}
+}
+
+// QueueURL is {base}queue/item/ID/.
+func (c *Client) QueueURL(id int64) *url.URL {
+	return resolve(c.base, "queue/item/"+strconv.FormatInt(id, 10)+"/")
 }
 
 var queueItemRE = regexp.MustCompile(`/queue/item/([0-9]{1,18})/?$`)
@@ -281,7 +296,7 @@ func (c *Client) interpretTrigger(r TriggerRequest, target *url.URL, ex exchange
 			return nil, failf(ErrProtocol, p.status, "Jenkins answered HTTP %d to the trigger of %q but its Location names no queue item (%s), so the build cannot be tracked",
 				p.status, r.Job.FullName(), displayLocation(target, loc))
 		}
-		q := &Queued{ID: id, URL: resolve(c.base, "queue/item/"+strconv.FormatInt(id, 10)+"/"), Merged: p.status == http.StatusSeeOther}
+		q := &Queued{ID: id, URL: c.QueueURL(id), Merged: p.status == http.StatusSeeOther}
 		return q, nil
 	case p.status >= 300 && p.status < 400:
 		return nil, c.explainRedirect(r, target, p)

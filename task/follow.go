@@ -159,7 +159,10 @@ func (f *follower) deadline(d time.Duration) time.Time {
 
 // follow runs after a successful trigger.
 func (f *follower) follow(ctx context.Context) error {
-	err := f.waitQueue(ctx)
+	var err error
+	if f.number == 0 {
+		err = f.waitQueue(ctx)
+	}
 	if err == nil && f.spec.Wait == WaitEnd {
 		err = f.waitBuild(ctx)
 	}
@@ -259,8 +262,9 @@ func (f *follower) started(number int) {
 // following wraps a failure while following, so the message says the build
 // was queued and where to look.
 func (f *follower) following(err error) error {
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return err
+	var je *jenkins.Error
+	if !errors.As(err, &je) && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
+		return err // our own interruption: the caller handles it
 	}
 	where := fmt.Sprintf("queue item %d", f.res.QueueID)
 	if f.number > 0 {
@@ -382,13 +386,31 @@ func (f *follower) pollConsole(ctx context.Context, con *console) error {
 		con.offset = ch.Next
 		return nil
 	}
-	if _, err := io.Copy(con, ch.Body); err != nil {
-		return f.following(fmt.Errorf("reading the console of #%d broke off: %w", f.number, err))
+	// Hold up to consoleBuffer bytes back until the chunk is complete: a transfer
+	// that breaks off then prints nothing, and the same offset is read again.
+	buf, err := io.ReadAll(io.LimitReader(ch.Body, consoleBuffer))
+	if err != nil {
+		con.broken++
+		if con.broken > 10 {
+			return f.following(&jenkins.Error{Kind: jenkins.ErrUnreachable, Err: err,
+				Msg: fmt.Sprintf("reading the console of #%d kept breaking off (%s)", f.number, jenkins.Clean(err.Error(), 120))})
+		}
+		return nil
 	}
+	con.write(buf)
+	if len(buf) == consoleBuffer { // a large chunk: stream the rest
+		if _, err := io.Copy(con, ch.Body); err != nil {
+			f.progress("reading the console of #%d broke off in a large chunk; some of its text is missing here, the whole log is at %sconsoleText", f.number, f.buildU)
+		}
+	}
+	con.broken = 0
 	con.offset = ch.Next
 	con.more = ch.More
 	return nil
 }
+
+// consoleBuffer is how much of one console answer is held before printing.
+const consoleBuffer = 8 << 20
 
 // drainConsole reads until Jenkins says the log is complete (X-More-Data
 // absent): the log may grow after the result is final.
@@ -525,6 +547,7 @@ type console struct {
 	more    bool
 	pending []byte // held back: an unfinished note or a trailing \r
 	midLine bool   // the last byte written was not a newline
+	broken  int    // console transfers that broke off in a row
 }
 
 var noteStart = []byte("\x1b[8mha:")

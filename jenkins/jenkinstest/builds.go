@@ -2,6 +2,7 @@ package jenkinstest
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -38,7 +39,9 @@ type Build struct {
 	script   Script
 	names    []string
 	lines    [][]byte // the console lines with their notes, without "Finished"
-	final    []byte   // the whole log once done
+	user     string
+	params   map[string]string
+	final    []byte // the whole log once done
 	pipeline bool
 }
 
@@ -71,7 +74,7 @@ func (s *Server) advance(now time.Time) {
 		job, _ := s.lookupFull(q.Job)
 		job.nextBuild++
 		b := &Build{Number: job.nextBuild, QueueID: q.ID, Job: q.Job, Start: q.st.startAt, script: *q.st.script,
-			names: q.st.names, pipeline: q.st.script.Pipeline}
+			names: q.st.names, pipeline: q.st.script.Pipeline, user: q.User, params: q.Params}
 		b.lines = append(b.lines, []byte("Started by user "+SampleUser+"\n"))
 		for i, l := range q.st.script.Log {
 			line := l + "\n"
@@ -395,4 +398,39 @@ func (s *Server) queueItemJSON(r *http.Request, q *QueueItem, now time.Time) map
 		}
 	}
 	return out
+}
+
+// actions is how Jenkins exports an item's or a build's causes and parameters.
+func actions(user string, params map[string]string) []map[string]any {
+	cause := map[string]any{"_class": "hudson.model.Cause$UserIdCause", "shortDescription": "Started by user " + user, "userId": user}
+	if user == "" {
+		cause = map[string]any{"_class": "hudson.model.Cause$RemoteCause", "shortDescription": "Started by remote host 127.0.0.1"}
+	}
+	out := []map[string]any{{"_class": "hudson.model.CauseAction", "causes": []map[string]any{cause}}}
+	if len(params) > 0 {
+		var ps []map[string]any
+		for _, k := range slices.Sorted(maps.Keys(params)) {
+			ps = append(ps, map[string]any{"name": k, "value": params[k]})
+		}
+		out = append(out, map[string]any{"_class": "hudson.model.ParametersAction", "parameters": ps})
+	}
+	return out
+}
+
+// queueJSON is GET queue/api/json: the items still in the queue that the caller may read.
+func (s *Server) queueJSON(w http.ResponseWriter, r *http.Request, c caller) {
+	s.mu.Lock()
+	now := time.Now()
+	s.advance(now)
+	items := []map[string]any{}
+	for _, q := range s.queue {
+		if !q.st.left.IsZero() || q.st.gone || !s.canRead(c) {
+			continue
+		}
+		item := s.queueItemJSON(r, q, now)
+		item["actions"] = actions(q.User, q.Params)
+		items = append(items, item)
+	}
+	s.mu.Unlock()
+	s.writeJSON(w, map[string]any{"_class": "hudson.model.Queue", "items": items})
 }

@@ -8,6 +8,7 @@
 package jenkinstest
 
 import (
+	"bufio"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -75,6 +76,7 @@ type QueueItem struct {
 	Params  map[string]string
 	Files   map[string]string // parameter name -> content
 	Causes  int               // folded causes: more than 1 when triggers merged
+	User    string            // who triggered it; "" for anonymous
 	Delay   time.Duration
 	Created time.Time
 	st      itemState
@@ -96,8 +98,9 @@ type Request struct {
 	User     string // authenticated user; "" when anonymous
 	Auth     string // api-token, password, anonymous, or rejected
 	Crumb    string
-	Status   int
+	Status   int    // -1 when the connection was reset before the request was read
 	TextSize string // X-Text-Size of a progressiveText answer
+	Fault    string // the fault injected into this request, if any
 }
 
 // Server is the fake. Set its exported fields before Start.
@@ -119,10 +122,11 @@ type Server struct {
 	FailGETs            int           // a proxy answers this many of the next GETs with 502
 
 	mu       sync.Mutex
+	faults   []*Fault
 	queue    []*QueueItem
 	nextID   int64
 	sessions map[string]bool
-	reqs     []Request
+	reqs     []*Request
 	srv      *httptest.Server
 }
 
@@ -164,7 +168,11 @@ func (s *Server) URL() string { return s.srv.URL + s.Context + "/" }
 func (s *Server) Requests() []Request {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return slices.Clone(s.reqs)
+	out := make([]Request, len(s.reqs))
+	for i, r := range s.reqs {
+		out[i] = *r
+	}
+	return out
 }
 
 // TriggerPOSTs counts requests that reached a trigger endpoint with POST.
@@ -197,11 +205,25 @@ func (s *Server) Queue() []QueueItem {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	sw := &statusWriter{ResponseWriter: w}
 	rec := &Request{Method: r.Method, Query: r.URL.Query(), Form: url.Values{}, Files: map[string]string{}}
-	s.serve(sw, r, rec)
-	rec.Status = sw.status
+	rawPath, _, _ := strings.Cut(r.RequestURI, "?")
+	rec.Path = strings.TrimPrefix(rawPath, s.Context)
+	logged := &Request{Method: rec.Method, Path: rec.Path, Query: rec.Query}
+	s.mu.Lock()
+	s.reqs = append(s.reqs, logged) // on arrival: a request counts even if its answer never ends
+	s.mu.Unlock()
+	f := s.fault(r, rec.Path)
+	if f != nil {
+		rec.Fault = f.Kind.String()
+	}
+	if f == nil || !s.injected(f, sw, r, rec) {
+		s.serve(sw, r, rec)
+	}
+	if rec.Status != -1 {
+		rec.Status = sw.status
+	}
 	rec.TextSize = sw.Header().Get("X-Text-Size")
 	s.mu.Lock()
-	s.reqs = append(s.reqs, *rec)
+	*logged = *rec
 	s.mu.Unlock()
 }
 
@@ -215,6 +237,18 @@ func (w *statusWriter) WriteHeader(code int) {
 		w.status = code
 	}
 	w.ResponseWriter.WriteHeader(code)
+}
+
+// Hijack lets faults kill the connection.
+func (w *statusWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	return w.ResponseWriter.(http.Hijacker).Hijack()
+}
+
+// Flush sends what was written so far.
+func (w *statusWriter) Flush() {
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
 }
 
 func (w *statusWriter) Write(b []byte) (int, error) {
@@ -439,6 +473,10 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, c caller, rest st
 		s.writeJSON(w, map[string]any{"_class": "hudson.model.Hudson", "jobs": s.childJobs(r, c, nil, s.Jobs)})
 		return
 	}
+	if strings.Join(tokens, "/") == "queue/api/json" {
+		s.queueJSON(w, r, c)
+		return
+	}
 	if len(tokens) == 2 && tokens[0] == "queue" && tokens[1] == "cancelItem" {
 		s.cancelItem(w, r, c)
 		return
@@ -631,7 +669,7 @@ func (s *Server) doBuild(w http.ResponseWriter, r *http.Request, c caller, job *
 		w.WriteHeader(http.StatusCreated)
 		return
 	}
-	item, _ := s.schedule(job, names, nil, nil, delay)
+	item, _ := s.schedule(c, job, names, nil, nil, delay)
 	if item == nil {
 		w.Header().Set("Location", s.jobURL(r, names))
 		w.WriteHeader(http.StatusFound)
@@ -673,7 +711,7 @@ func (s *Server) doBuildWithParameters(w http.ResponseWriter, r *http.Request, c
 		s.oops(w, http.StatusInternalServerError)
 		return
 	}
-	item, created := s.schedule(job, names, values, files, delay)
+	item, created := s.schedule(c, job, names, values, files, delay)
 	switch {
 	case item == nil:
 		w.Header().Set("Location", s.jobURL(r, names))
@@ -757,7 +795,7 @@ func (s *Server) buildByToken(w http.ResponseWriter, r *http.Request, c caller, 
 			return
 		}
 	}
-	item, created := s.schedule(job, names, values, files, delay)
+	item, created := s.schedule(c, job, names, values, files, delay)
 	switch {
 	case item == nil:
 		w.WriteHeader(http.StatusForbidden)
@@ -772,7 +810,7 @@ func (s *Server) buildByToken(w http.ResponseWriter, r *http.Request, c caller, 
 
 // schedule is Queue#schedule2: an identical item still waiting absorbs the
 // request (same job, same parameter values); a veto schedules nothing.
-func (s *Server) schedule(job *Job, names []string, values, files map[string]string, delay time.Duration) (*QueueItem, bool) {
+func (s *Server) schedule(c caller, job *Job, names []string, values, files map[string]string, delay time.Duration) (*QueueItem, bool) {
 	if job.Veto {
 		return nil, false
 	}
@@ -791,7 +829,7 @@ func (s *Server) schedule(job *Job, names []string, values, files map[string]str
 			return q, false
 		}
 	}
-	q := &QueueItem{ID: s.nextID, Job: full, Params: values, Files: files, Causes: 1, Delay: delay, Created: now}
+	q := &QueueItem{ID: s.nextID, Job: full, Params: values, Files: files, Causes: 1, Delay: delay, Created: now, User: c.name}
 	q.st = itemState{due: now.Add(delay), script: job.Script, names: names}
 	q.st.startAt = q.st.due
 	if job.Script != nil {
@@ -869,7 +907,7 @@ func (s *Server) jobJSON(w http.ResponseWriter, r *http.Request, c caller, job *
 	for i := len(job.builds) - 1; i >= 0 && len(builds) < 100 && !job.Discard; i-- {
 		b := job.builds[i]
 		builds = append(builds, map[string]any{"_class": "hudson.model.FreeStyleBuild", "number": b.Number, "queueId": b.QueueID,
-			"url": s.jobURL(r, names) + strconv.Itoa(b.Number) + "/", "timestamp": b.Start.UnixMilli()})
+			"url": s.jobURL(r, names) + strconv.Itoa(b.Number) + "/", "timestamp": b.Start.UnixMilli(), "actions": actions(b.user, b.params)})
 	}
 	s.mu.Unlock()
 	out["builds"] = builds

@@ -1,0 +1,140 @@
+package jenkins
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// AmbiguousError is a trigger whose answer was lost after the request was
+// sent: the connection broke, no answer came in time, or a proxy answered in
+// Jenkins' place. Jenkins may or may not have queued the build. It is never
+// re-sent; FindTriggered looks for what it may have created.
+type AmbiguousError struct {
+	SentAt time.Time
+	Err    error // the explained failure
+}
+
+func (e *AmbiguousError) Error() string { return e.Err.Error() }
+func (e *AmbiguousError) Unwrap() error { return e.Err }
+
+// Candidate is a queue item or build that a lost trigger may have created.
+type Candidate struct {
+	QueueID int64
+	Number  int       // 0 while still queued
+	Since   time.Time // when it was queued or started, by Jenkins' clock
+}
+
+type causedItem struct {
+	ID           int64 `json:"id"`
+	QueueID      int64 `json:"queueId"`
+	Number       int   `json:"number"`
+	InQueueSince int64 `json:"inQueueSince"`
+	Timestamp    int64 `json:"timestamp"`
+	Task         struct {
+		URL string `json:"url"`
+	} `json:"task"`
+	Actions []struct {
+		Causes []struct {
+			UserID string `json:"userId"`
+		} `json:"causes"`
+		Parameters []struct {
+			Name  string `json:"name"`
+			Value any    `json:"value"`
+		} `json:"parameters"`
+	} `json:"actions"`
+}
+
+const causedTree = "actions[causes[userId],parameters[name,value]]"
+
+// FindTriggered lists what a trigger sent at sentAt may have created: items
+// still in the queue and the job's newest builds, queued or started since then,
+// caused by our user (when we have one), with every parameter we sent at the
+// value we sent.
+// Jenkins: GET queue/api/json?tree=items[...] and GET {job}api/json?tree=builds[...]{0,20}.
+func (c *Client) FindTriggered(ctx context.Context, r TriggerRequest, sentAt time.Time) ([]Candidate, error) {
+	since := sentAt.Add(-triggerSkew)
+	jobPath := r.Job.URL().EscapedPath()
+	var out []Candidate
+	seen := map[int64]bool{}
+
+	u := resolve(c.base, "queue/api/json")
+	u.RawQuery = "tree=items[id,inQueueSince,task[url]," + causedTree + "]"
+	var queue struct{ Items []causedItem }
+	if status, err := c.getJSON(ctx, u, "listing the queue", &queue); err != nil {
+		return nil, err
+	} else if status != http.StatusOK {
+		return nil, failf(ErrProtocol, status, "the queue cannot be listed (HTTP %d)", status)
+	}
+	for _, it := range queue.Items {
+		task, err := url.Parse(it.Task.URL)
+		if err != nil || !strings.HasSuffix(strings.TrimSuffix(task.EscapedPath(), "/")+"/", jobPath[len(c.base.EscapedPath())-1:]) {
+			continue
+		}
+		if c.ours(it, r, since, time.UnixMilli(it.InQueueSince)) {
+			seen[it.ID] = true
+			out = append(out, Candidate{QueueID: it.ID, Since: time.UnixMilli(it.InQueueSince)})
+		}
+	}
+
+	u = resolve(r.Job.URL(), "api/json")
+	u.RawQuery = "tree=builds[number,queueId,timestamp," + causedTree + "]{0,20}"
+	var job struct{ Builds []causedItem }
+	if status, err := c.getJSON(ctx, u, "listing the builds of "+quoteJob(r), &job); err != nil {
+		return nil, err
+	} else if status != http.StatusOK {
+		return nil, failf(ErrNotFound, status, "the builds of %s cannot be listed (HTTP %d)", quoteJob(r), status)
+	}
+	for _, b := range job.Builds {
+		if !seen[b.QueueID] && c.ours(b, r, since, time.UnixMilli(b.Timestamp)) {
+			out = append(out, Candidate{QueueID: b.QueueID, Number: b.Number, Since: time.UnixMilli(b.Timestamp)})
+		}
+	}
+	return out, nil
+}
+
+// triggerSkew allows for the controller's clock being a little behind ours.
+const triggerSkew = 5 * time.Second
+
+func (c *Client) ours(it causedItem, r TriggerRequest, since, at time.Time) bool {
+	if at.Before(since) {
+		return false
+	}
+	got := map[string]string{}
+	users := map[string]bool{}
+	for _, a := range it.Actions {
+		for _, p := range a.Parameters {
+			got[p.Name] = paramText(p.Value)
+		}
+		for _, cause := range a.Causes {
+			users[cause.UserID] = true
+		}
+	}
+	if c.creds.User != "" && !users[c.creds.User] {
+		return false
+	}
+	for _, p := range r.Params {
+		if v, ok := got[p.Name]; !ok || v != p.Value {
+			return false
+		}
+	}
+	return true
+}
+
+func paramText(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case bool:
+		return strconv.FormatBool(x)
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case nil:
+		return ""
+	}
+	return fmt.Sprint(v)
+}
