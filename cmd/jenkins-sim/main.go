@@ -42,6 +42,13 @@ func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 	csrfOff := fs.Bool("csrf-off", false, "run without a crumb issuer (CSRF protection off)")
 	config := fs.String("config", "", "add the jobs of this JSON file (see README)")
 	recordTo := fs.String("record", "", "on exit, write every queue item and its parameters to this JSON file")
+	var faults []jenkinstest.Fault
+	fs.Func("fault", "inject a fault: METHOD:PATH-SUFFIX:KIND[:TIMES], e.g. POST:/build:reset-after-read:1 (repeatable; kinds: "+
+		strings.Join(faultKinds(), ", ")+")", func(v string) error {
+		f, err := parseFault(v)
+		faults = append(faults, f)
+		return err
+	})
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -53,6 +60,9 @@ func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 			fmt.Fprintf(stderr, "jenkins-sim: cannot use --config: %v\n", err)
 			return 2
 		}
+	}
+	for _, f := range faults {
+		sim.Inject(f)
 	}
 	defer func() {
 		if *recordTo != "" {
