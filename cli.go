@@ -27,6 +27,8 @@ type cli struct {
 	File         []string `name:"file" sep:"none" placeholder:"NAME=PATH" help:"File parameter NAME, uploaded from PATH; repeatable. Also JENKINS_FILE_<NAME>=PATH."`
 	Delay        string   `name:"delay" envname:"JENKINS_DELAY" placeholder:"DURATION" help:"Quiet period before the build starts, e.g. 0s, 10s, 2m (default: the job's own) ($$JENKINS_DELAY)."`
 	Cause        string   `name:"cause" envname:"JENKINS_CAUSE" placeholder:"TEXT" help:"Note recorded as the build's cause; Jenkins keeps it only for job-token triggers ($$JENKINS_CAUSE)."`
+	JobsFile     string   `name:"jobs-file" envname:"JENKINS_JOBS_FILE" placeholder:"FILE" help:"Trigger the jobs listed in FILE, one per line: JOB [KEY=VALUE ...] (values with spaces in double quotes) ($$JENKINS_JOBS_FILE)."`
+	Parallel     int      `name:"parallel" envname:"JENKINS_PARALLEL" placeholder:"N" help:"With several jobs, how many to trigger and follow at once (default 8) ($$JENKINS_PARALLEL)."`
 	NoPreflight  bool     `name:"no-preflight" envname:"JENKINS_NO_PREFLIGHT" help:"Trigger without first reading the job to check it and its parameters ($$JENKINS_NO_PREFLIGHT)."`
 	FailIfMerged bool     `name:"fail-if-merged" envname:"JENKINS_FAIL_IF_MERGED" help:"Exit 22 when Jenkins folds the trigger into an identical item already queued ($$JENKINS_FAIL_IF_MERGED)."`
 
@@ -60,7 +62,7 @@ type cli struct {
 }
 
 type triggerCmd struct {
-	Job string `arg:"" optional:"" placeholder:"JOB" help:"Job to trigger: name, folder/sub/name, or the job's URL from the browser. Also --job or JENKINS_JOB."`
+	Jobs []string `arg:"" optional:"" placeholder:"JOB" help:"Job(s) to trigger: name, folder/sub/name, or the job's URL from the browser. Also --job or JENKINS_JOB. Several run concurrently."`
 }
 
 type jobCmd struct {

@@ -35,6 +35,8 @@ type settings struct {
 	ParamsFile     string        `env:"PARAMS_FILE"`
 	Delay          string        `env:"DELAY"`
 	Cause          string        `env:"CAUSE"`
+	JobsFile       string        `env:"JOBS_FILE"`
+	Parallel       int           `env:"PARALLEL, default=8"`
 	NoPreflight    bool          `env:"NO_PREFLIGHT"`
 	FailIfMerged   bool          `env:"FAIL_IF_MERGED"`
 	JSON           bool          `env:"JSON"`

@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/alecthomas/kong"
@@ -68,10 +69,13 @@ func exitCode(err error, style codeStyle) int {
 	var (
 		se signalError
 		re *task.ResultError
+		me *manyError
 	)
 	switch {
 	case err == nil:
 		return exitOK
+	case errors.As(err, &me):
+		return me.code
 	case errors.As(err, &se):
 		if se.sig == os.Interrupt {
 			return exitInterrupted
@@ -157,25 +161,43 @@ func run(ctx context.Context, e osEnv) (code int) {
 		out.fail("usage: " + err.Error() + "; see jenkins-trigger --help")
 		return exitUsage
 	}
-	res, cfg, err := trigger(ctx, e, &c, kctx, out)
-	style := defaultCodes
-	if cfg != nil && cfg.ExitCodes == "jenkins-cli" {
-		style = jenkinsCLICodes
-	}
-	code = exitCode(err, style)
+	results, cfg, err := trigger(ctx, e, &c, kctx, out)
+	code = exitCode(err, cfg.codeStyle())
 	if err != nil {
 		out.fail(err.Error())
 	}
-	if res != nil {
-		res.ExitCode = code
-		printResult(e.Stdout, res, cfg.JSON)
+	many := len(c.Trigger.Jobs) > 1 || (cfg != nil && cfg.JobsFile != "")
+	switch {
+	case many:
+		printResults(e.Stdout, results, cfg.JSON)
+	case len(results) == 1:
+		results[0].ExitCode = code
+		printResult(e.Stdout, results[0], cfg.JSON)
 	}
 	if cfg != nil && !cfg.DryRun {
-		if werr := writeOutputs(e, cfg, res, code); werr != nil {
+		lines := outputLines(first(results), jenkins.Clean(cfg.Job, 500), code)
+		if many {
+			lines = manyOutputLines(results, code)
+		}
+		if werr := writeOutputs(e, cfg, lines); werr != nil {
 			out.fail(werr.Error())
 		}
 	}
 	return code
+}
+
+func first(results []*task.Result) *task.Result {
+	if len(results) == 0 {
+		return nil
+	}
+	return results[0]
+}
+
+func (c *config) codeStyle() codeStyle {
+	if c != nil && c.ExitCodes == "jenkins-cli" {
+		return jenkinsCLICodes
+	}
+	return defaultCodes
 }
 
 // printResult puts the one result on stdout: the build URL once known, else
@@ -209,8 +231,8 @@ func outputLines(res *task.Result, job string, code int) []string {
 }
 
 // writeOutputs writes --output-file and appends to GITHUB_OUTPUT when set.
-func writeOutputs(e osEnv, cfg *config, res *task.Result, code int) error {
-	text := strings.Join(outputLines(res, jenkins.Clean(cfg.Job, 500), code), "\n") + "\n"
+func writeOutputs(e osEnv, cfg *config, lines []string) error {
+	text := strings.Join(lines, "\n") + "\n"
 	if cfg.OutputFile != "" {
 		if err := os.WriteFile(resolvePath(e.Dir, cfg.OutputFile), []byte(text), 0o644); err != nil { //nolint:gosec // read by build files
 			return fmt.Errorf("cannot write --output-file %s: %v", cfg.OutputFile, cleanFSError(err))
@@ -248,10 +270,13 @@ func flagLayer(kctx *kong.Context) (map[string]string, []string) {
 	return vars, secrets
 }
 
-func trigger(ctx context.Context, e osEnv, c *cli, kctx *kong.Context, out *printer) (*task.Result, *config, error) {
+func trigger(ctx context.Context, e osEnv, c *cli, kctx *kong.Context, out *printer) ([]*task.Result, *config, error) {
 	flags, flagSecrets := flagLayer(kctx)
 	command, _, _ := strings.Cut(kctx.Command(), " ")
-	job := map[string]string{"trigger": c.Trigger.Job, "params": c.Params.Job, "doctor": c.Doctor.Job}[command]
+	job := map[string]string{"params": c.Params.Job, "doctor": c.Doctor.Job}[command]
+	if command == "trigger" && len(c.Trigger.Jobs) == 1 {
+		job = c.Trigger.Jobs[0]
+	}
 	if job != "" && c.JobFlag != "" && job != c.JobFlag {
 		return nil, nil, usagef("the job is given twice, as %q and as --job %q; give it once", job, c.JobFlag)
 	}
@@ -270,8 +295,15 @@ func trigger(ctx context.Context, e osEnv, c *cli, kctx *kong.Context, out *prin
 	case "doctor":
 		return nil, cfg, doctor(ctx, e, c, cfg, out)
 	}
+	if len(c.Trigger.Jobs) > 1 || cfg.JobsFile != "" {
+		results, err := triggerMany(ctx, e, c, cfg, flagSecrets, out)
+		return results, cfg, err
+	}
 	res, err := triggerWith(ctx, e, c, cfg, flagSecrets, out)
-	return res, cfg, err
+	if res == nil {
+		return nil, cfg, err
+	}
+	return []*task.Result{res}, cfg, err
 }
 
 // connection is what every command needs: credentials and a client for the job's Jenkins.
@@ -645,6 +677,8 @@ func authNote(c auth.Credentials) string {
 // plain ASCII, never in MSBuild's error/warning format.
 type printer struct {
 	w              io.Writer
+	mu             *sync.Mutex // shared by the tagged printers of several jobs
+	tag            string      // "[job] " when several jobs run
 	quiet, verbose bool
 	tty            bool // stderr is a terminal: show a live status line
 	statusLen      int  // length of the status line on screen, 0 when none
@@ -681,8 +715,19 @@ func (p *printer) note(msg string) {
 }
 
 func (p *printer) line(msg string) {
+	if p.mu != nil {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+	}
 	p.endStatus()
-	fmt.Fprintln(p.w, msbuildSafe("jenkins-trigger: "+jenkins.Clean(msg, 2000)))
+	fmt.Fprintln(p.w, msbuildSafe("jenkins-trigger: "+p.tag+jenkins.Clean(msg, 2000)))
+}
+
+// tagged returns a printer for one of several jobs: its lines name the job,
+// and it shows no live status line (several would fight over it).
+// Call it only after p.mu is set.
+func (p *printer) tagged(tag string) *printer {
+	return &printer{w: p.w, mu: p.mu, tag: tag, quiet: p.quiet, verbose: p.verbose}
 }
 
 // MSBuild reads tool output for "origin: [subcategory] error|warning [code]: text"
