@@ -51,3 +51,29 @@ func BenchmarkFinishDetection(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkTriggerPath is one trigger through run, in process, against the
+// fake: flag parsing, configuration, client set-up and the POST. For the
+// profiling notes in BENCHMARKS.md:
+// go test -run '^$' -bench TriggerPath -benchmem -cpuprofile cpu.out -memprofile mem.out .
+func BenchmarkTriggerPath(b *testing.B) {
+	for _, bc := range []struct {
+		name string
+		args []string
+	}{{"no-preflight", []string{"hello", "--no-preflight"}}, {"preflight", []string{"hello"}}} {
+		b.Run(bc.name, func(b *testing.B) {
+			s := jenkinstest.Sample()
+			s.Start()
+			defer s.Close()
+			env := tokenEnv(s)
+			dir := b.TempDir()
+			b.ReportAllocs()
+			for b.Loop() {
+				var stdout, stderr bytes.Buffer
+				if code := run(context.Background(), osEnv{Args: bc.args, Environ: env, Dir: dir, Stdout: &stdout, Stderr: &stderr}); code != 0 {
+					b.Fatalf("exit %d: %s", code, stderr.String())
+				}
+			}
+		})
+	}
+}

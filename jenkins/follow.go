@@ -1,6 +1,7 @@
 package jenkins
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -270,8 +271,14 @@ func (c *Client) action(ctx context.Context, u *url.URL) (page, error) {
 
 var consoleNote = regexp.MustCompile("\x1b\\[8mha:[A-Za-z0-9+/=]*\x1b\\[0m")
 
-// CleanConsole removes console notes (ESC[8mha:...ESC[0m) and turns CRLF into LF.
+// CleanConsole removes console notes (ESC[8mha:...ESC[0m) and turns CRLF into
+// LF. It copies only when there is something to remove.
 func CleanConsole(b []byte) []byte {
-	b = consoleNote.ReplaceAll(b, nil)
-	return []byte(strings.ReplaceAll(string(b), "\r\n", "\n"))
+	if bytes.IndexByte(b, 0x1b) >= 0 {
+		b = consoleNote.ReplaceAll(b, nil)
+	}
+	if bytes.IndexByte(b, '\r') >= 0 {
+		b = bytes.ReplaceAll(b, []byte("\r\n"), []byte("\n"))
+	}
+	return b
 }

@@ -409,8 +409,10 @@ func (f *follower) pollConsole(ctx context.Context, con *console) error {
 	return nil
 }
 
-// consoleBuffer is how much of one console answer is held before printing.
-const consoleBuffer = 8 << 20
+// consoleBuffer is how much of one console answer is held before printing:
+// enough for what a build writes between two polls, small enough to keep the
+// memory flat (see BENCHMARKS.md).
+const consoleBuffer = 1 << 20
 
 // drainConsole reads until Jenkins says the log is complete (X-More-Data
 // absent): the log may grow after the result is final.
@@ -559,8 +561,10 @@ func (c *console) Write(b []byte) (int, error) {
 }
 
 func (c *console) write(b []byte) {
-	b = append(c.pending, b...)
-	c.pending = nil
+	if len(c.pending) > 0 {
+		b = append(c.pending, b...)
+		c.pending = nil
+	}
 	hold := len(b)
 	if i := bytes.LastIndex(b, noteStart); i >= 0 && !bytes.Contains(b[i:], []byte("\x1b[0m")) {
 		hold = i // an unfinished note
@@ -644,5 +648,22 @@ func (t *tail) flushTo(w io.Writer) {
 	}
 	for _, l := range t.lines {
 		_, _ = w.Write(l)
+	}
+}
+
+// Schedule runs the build-phase poll schedule of t, without a server, for a
+// build of the given length and estimatedDuration: how many polls it costs
+// and how late the end is seen. For benchmarks of builds too long to wait for.
+func Schedule(t Timing, length, estimate time.Duration) (polls int, late time.Duration) {
+	f := &follower{t: t}
+	delay, at := t.PollMin, time.Duration(0)
+	var near time.Time
+	for {
+		polls++
+		if at >= length {
+			return polls, at - length
+		}
+		delay = f.nextDelay(delay, at, estimate, &near)
+		at += delay
 	}
 }

@@ -80,22 +80,6 @@ func TestTail(t *testing.T) {
 	}
 }
 
-// The poll schedule of a build of fixed length, simulated: how many polls it
-// costs and how late the end is seen.
-func schedule(tm Timing, length, estimate time.Duration) (polls int, late time.Duration) {
-	f := &follower{t: tm}
-	delay, at := tm.PollMin, time.Duration(0)
-	var near time.Time
-	for {
-		polls++
-		if at >= length {
-			return polls, at - length
-		}
-		delay = f.nextDelay(delay, at, estimate, &near)
-		at += delay
-	}
-}
-
 func TestPollScheduleIsCheapAndPrompt(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
@@ -110,7 +94,7 @@ func TestPollScheduleIsCheapAndPrompt(t *testing.T) {
 		{10 * time.Minute, 0, 150, DefaultTiming.PollMax},           // no estimate: at most one poll interval late
 		{10 * time.Minute, time.Minute, 160, DefaultTiming.PollMax}, // estimate far off
 	} {
-		polls, late := schedule(DefaultTiming, tc.length, tc.estimate)
+		polls, late := Schedule(DefaultTiming, tc.length, tc.estimate)
 		t.Logf("%s build, estimate %s: %d polls, end seen %s late", tc.length, tc.estimate, polls, late)
 		if polls > tc.maxPolls || late > tc.maxLate {
 			t.Errorf("%s build, estimate %s: %d polls, seen %s late; want at most %d and %s", tc.length, tc.estimate, polls, late, tc.maxPolls, tc.maxLate)

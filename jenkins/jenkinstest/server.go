@@ -121,13 +121,14 @@ type Server struct {
 	LeftRetention       time.Duration // how long a left item stays readable (Jenkins: 5 minutes)
 	FailGETs            int           // a proxy answers this many of the next GETs with 502
 
-	mu       sync.Mutex
-	faults   []*Fault
-	queue    []*QueueItem
-	nextID   int64
-	sessions map[string]bool
-	reqs     []*Request
-	srv      *httptest.Server
+	mu           sync.Mutex
+	consoleBytes int64
+	faults       []*Fault
+	queue        []*QueueItem
+	nextID       int64
+	sessions     map[string]bool
+	reqs         []*Request
+	srv          *httptest.Server
 }
 
 // New returns a fake with one user, "builder", and no jobs.

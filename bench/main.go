@@ -1,0 +1,333 @@
+// Command bench measures jenkins-trigger against the fake Jenkins on loopback,
+// side by side with curl where curl does the same job, and prints the results
+// as Markdown for BENCHMARKS.md.
+//
+//	go run ./bench [-quick]
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/jenkins-trigger/jenkins-trigger/jenkins/jenkinstest"
+	"github.com/jenkins-trigger/jenkins-trigger/task"
+)
+
+func main() {
+	quick := flag.Bool("quick", false, "fewer runs and shorter builds (a smoke run, not for the record)")
+	flag.Parse()
+	if err := run(*quick, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+type env struct {
+	bin  string // jenkins-trigger
+	sim  *jenkinstest.Server
+	vars []string // JENKINS_* for the fake
+	out  io.Writer
+}
+
+func run(quick bool, out io.Writer) error {
+	dir, err := os.MkdirTemp("", "jt-bench")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	e := &env{bin: filepath.Join(dir, "jenkins-trigger"), out: out}
+	if err := goBuild(e.bin, "linux", runtime.GOARCH); err != nil {
+		return err
+	}
+	e.sim = jenkinstest.Sample()
+	e.sim.Jobs["b5s"] = &jenkinstest.Job{Script: &jenkinstest.Script{Duration: 5 * time.Second, Estimated: 5 * time.Second}}
+	e.sim.Jobs["b60s"] = &jenkinstest.Job{Script: &jenkinstest.Script{Duration: 60 * time.Second, Estimated: 60 * time.Second}}
+	e.sim.Jobs["big"] = &jenkinstest.Job{Script: &jenkinstest.Script{Duration: 20 * time.Second, LogBytes: 1 << 30}}
+	e.sim.Jobs["bigdone"] = &jenkinstest.Job{Script: &jenkinstest.Script{Duration: time.Millisecond, LogBytes: 1 << 30}}
+	for i := range 100 {
+		e.sim.Jobs[fmt.Sprintf("many%03d", i)] = &jenkinstest.Job{Script: &jenkinstest.Script{Duration: 2 * time.Second, Estimated: 2 * time.Second}}
+	}
+	if quick {
+		e.sim.Jobs["b60s"].Script.Duration, e.sim.Jobs["b60s"].Script.Estimated = 10*time.Second, 10*time.Second
+		e.sim.Jobs["big"].Script.LogBytes = 64 << 20
+		e.sim.Jobs["bigdone"].Script.LogBytes = 64 << 20
+	}
+	e.sim.Start()
+	defer e.sim.Close()
+	e.vars = []string{"JENKINS_URL=" + e.sim.URL(), "JENKINS_USER=" + jenkinstest.SampleUser, "JENKINS_API_TOKEN=" + jenkinstest.SampleAPIToken,
+		"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
+
+	fmt.Fprintf(out, "Measured %s on %s (%d cores), %s, with `go run ./bench`.\n\n", time.Now().UTC().Format("2006-01-02 15:04 MST"), cpuModel(), runtime.NumCPU(), runtime.Version())
+	n := 200
+	if quick {
+		n = 30
+	}
+	e.startup(n)
+	e.trigger(n)
+	e.finish(quick)
+	e.console()
+	e.many()
+	return e.sizes(dir)
+}
+
+// timeRuns runs cmd n times and returns the per-run wall times.
+func timeRuns(n int, env []string, name string, args ...string) ([]time.Duration, error) {
+	var out []time.Duration
+	for range n {
+		c := exec.Command(name, args...)
+		c.Env = env
+		start := time.Now()
+		if b, err := c.CombinedOutput(); err != nil {
+			return nil, fmt.Errorf("%s %s: %v: %s", name, strings.Join(args, " "), err, b)
+		}
+		out = append(out, time.Since(start))
+	}
+	return out, nil
+}
+
+func median(ds []time.Duration) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d)/float64(time.Millisecond)) }
+
+func (e *env) startup(n int) {
+	fmt.Fprintf(e.out, "## Start-up\n\nWhole-process time of `--version`, median of %d runs.\n\n", n)
+	tool, err := timeRuns(n, e.vars, e.bin, "--version")
+	if err != nil {
+		fmt.Fprintf(e.out, "failed: %v\n\n", err)
+		return
+	}
+	curl, cerr := timeRuns(n, e.vars, "curl", "--version")
+	fmt.Fprintln(e.out, "| command | median | ratio to curl | target |\n|---|---|---|---|")
+	if cerr != nil {
+		fmt.Fprintf(e.out, "| jenkins-trigger --version | %s | (curl unavailable) | within 2x |\n\n", ms(median(tool)))
+		return
+	}
+	fmt.Fprintf(e.out, "| jenkins-trigger --version | %s | %.2f | within 2x |\n| curl --version | %s | 1 | |\n\n",
+		ms(median(tool)), float64(median(tool))/float64(median(curl)), ms(median(curl)))
+}
+
+func (e *env) requests() int { return len(e.sim.Requests()) }
+
+func (e *env) trigger(n int) {
+	fmt.Fprintf(e.out, "## Trigger\n\nAn API-token trigger of the same job, whole process, median of %d runs each (interleaved in rounds).\n\n", n)
+	url := e.sim.URL() + "job/hello/build"
+	var tool, pre, curl []time.Duration
+	for round := range 4 {
+		_ = round
+		t1, err1 := timeRuns(n/4, e.vars, e.bin, "hello", "--no-preflight")
+		t2, err2 := timeRuns(n/4, e.vars, e.bin, "hello")
+		t3, err3 := timeRuns(n/4, e.vars, "curl", "-sf", "-o", "/dev/null", "-X", "POST", "-u", jenkinstest.SampleUser+":"+jenkinstest.SampleAPIToken, url)
+		if err1 != nil || err2 != nil {
+			fmt.Fprintf(e.out, "failed: %v %v\n\n", err1, err2)
+			return
+		}
+		tool, pre = append(tool, t1...), append(pre, t2...)
+		if err3 == nil {
+			curl = append(curl, t3...)
+		}
+	}
+	before := e.requests()
+	_, _ = timeRuns(1, e.vars, e.bin, "hello", "--no-preflight")
+	one := e.requests() - before
+	before = e.requests()
+	_, _ = timeRuns(1, e.vars, e.bin, "hello")
+	two := e.requests() - before
+	fmt.Fprintln(e.out, "| command | median | ratio to curl | HTTP requests | target |\n|---|---|---|---|---|")
+	ratio := func(d time.Duration) string {
+		if len(curl) == 0 {
+			return "(curl unavailable)"
+		}
+		return fmt.Sprintf("%.2f", float64(d)/float64(median(curl)))
+	}
+	fmt.Fprintf(e.out, "| jenkins-trigger hello --no-preflight | %s | %s | %d | within 1.3x; 1 request |\n", ms(median(tool)), ratio(median(tool)), one)
+	fmt.Fprintf(e.out, "| jenkins-trigger hello (pre-flight) | %s | %s | %d | 2 requests |\n", ms(median(pre)), ratio(median(pre)), two)
+	if len(curl) > 0 {
+		fmt.Fprintf(e.out, "| curl -X POST | %s | 1 | 1 | |\n", ms(median(curl)))
+	}
+	fmt.Fprintln(e.out)
+}
+
+// finish measures how late the end of a build is seen, and the polls it costs.
+func (e *env) finish(quick bool) {
+	fmt.Fprintln(e.out, "## Finish detection\n\nDefault polling (`--wait`, no flags). Late = the tool's exit minus the build's end, by the fake's clock;"+
+		" polls = GETs of the queue item and the build. Real wall time; 5 s and 60 s builds run concurrently, several of each;"+
+		" the 10-minute build is the same poll schedule computed without waiting (`task.Schedule`).")
+	fmt.Fprintln(e.out, "\n| build | runs | late, median | late, max | polls, median | target |\n|---|---|---|---|---|---|")
+	type run struct {
+		late  time.Duration
+		polls int
+	}
+	runs := map[string][]run{}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	count := 5
+	if quick {
+		count = 2
+	}
+	for _, job := range []string{"b5s", "b60s"} {
+		for range count {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				c := exec.Command(e.bin, job, "--wait", "--no-preflight", "--json")
+				c.Env = e.vars
+				var stdout bytes.Buffer
+				c.Stdout = &stdout
+				if err := c.Run(); err != nil {
+					fmt.Fprintf(os.Stderr, "bench: %s: %v\n", job, err)
+					return
+				}
+				done := time.Now()
+				number := 0
+				fmt.Sscanf(stdout.String()[strings.Index(stdout.String(), `"number":`)+len(`"number":`):], "%d", &number)
+				var end time.Time
+				for _, b := range e.sim.Builds(job) {
+					if b.Number == number {
+						end = b.End
+					}
+				}
+				polls := 0
+				for _, r := range e.sim.Requests() {
+					if r.Method == "GET" && (strings.HasPrefix(r.Path, fmt.Sprintf("/job/%s/%d/", job, number)) || strings.HasPrefix(r.Path, "/queue/item/")) &&
+						(strings.HasPrefix(r.Path, "/queue/") && queueOf(r.Path, e.sim, job, number) || !strings.HasPrefix(r.Path, "/queue/")) {
+						polls++
+					}
+				}
+				mu.Lock()
+				runs[job] = append(runs[job], run{late: done.Sub(end), polls: polls})
+				mu.Unlock()
+			}()
+		}
+	}
+	wg.Wait()
+	for _, job := range []string{"b5s", "b60s"} {
+		var lates []time.Duration
+		var polls []time.Duration
+		for _, r := range runs[job] {
+			lates = append(lates, r.late)
+			polls = append(polls, time.Duration(r.polls))
+		}
+		if len(lates) == 0 {
+			continue
+		}
+		fmt.Fprintf(e.out, "| %s | %d | %s | %s | %d | within 1 s at p50 |\n", e.sim.Jobs[job].Script.Duration, len(lates), ms(median(lates)), ms(slices.Max(lates)), int(median(polls)))
+	}
+	polls, late := task.Schedule(task.DefaultTiming, 10*time.Minute, 10*time.Minute)
+	fmt.Fprintf(e.out, "| 10m0s (schedule) | - | %s | - | %d | within 1 s; under 150 polls |\n", ms(late), polls)
+	polls, late = task.Schedule(task.DefaultTiming, 10*time.Minute, 0)
+	fmt.Fprintf(e.out, "| 10m0s, no estimate (schedule) | - | %s | - | %d | |\n\n", ms(late), polls)
+}
+
+// queueOf tells whether a /queue/item/N/ path is the queue item of job's build number.
+func queueOf(path string, sim *jenkinstest.Server, job string, number int) bool {
+	for _, b := range sim.Builds(job) {
+		if b.Number == number {
+			return strings.HasPrefix(path, fmt.Sprintf("/queue/item/%d/", b.QueueID))
+		}
+	}
+	return false
+}
+
+func (e *env) console() {
+	size := e.sim.Jobs["big"].Script.LogBytes
+	fmt.Fprintf(e.out, "## Console\n\n`--follow` of a %d MiB synthetic log written over %s, stdout to /dev/null.\n\n", size>>20, e.sim.Jobs["big"].Script.Duration)
+	before := e.sim.ConsoleBytes()
+	c := exec.Command(e.bin, "big", "--follow", "--no-preflight")
+	c.Env = e.vars
+	start := time.Now()
+	if err := c.Run(); err != nil {
+		fmt.Fprintf(e.out, "failed: %v\n\n", err)
+		return
+	}
+	wall := time.Since(start)
+	rss := c.ProcessState.SysUsage().(*syscall.Rusage).Maxrss // KiB on Linux
+	fetched := e.sim.ConsoleBytes() - before
+	// Throughput: a build whose whole log is there at once, read at full speed.
+	c2 := exec.Command(e.bin, "bigdone", "--follow", "--no-preflight")
+	c2.Env = e.vars
+	s2 := time.Now()
+	_ = c2.Run()
+	catchUp := time.Since(s2)
+	rss2 := c2.ProcessState.SysUsage().(*syscall.Rusage).Maxrss
+	fmt.Fprintln(e.out, "| measure | value | target |\n|---|---|---|")
+	fmt.Fprintf(e.out, "| peak RSS while following | %.1f MB | under 30 MB |\n", float64(rss)/1024)
+	fmt.Fprintf(e.out, "| bytes fetched / log size | %.3f | 1.0 |\n", float64(fetched)/float64(size))
+	fmt.Fprintf(e.out, "| wall time following (the build takes %s) | %s | |\n", e.sim.Jobs["big"].Script.Duration, wall.Round(time.Millisecond))
+	fmt.Fprintf(e.out, "| throughput, a whole log there at once (`--follow`) | %.0f MB/s | |\n", float64(size)/(1<<20)/catchUp.Seconds())
+	fmt.Fprintf(e.out, "| peak RSS reading it | %.1f MB | under 30 MB |\n\n", float64(rss2)/1024)
+}
+
+func (e *env) many() {
+	fmt.Fprintln(e.out, "## Several jobs\n\n100 jobs of 2 s each in one call, `--wait --parallel 100`.")
+	args := []string{"--wait", "--parallel", "100", "--no-preflight"}
+	for i := range 100 {
+		args = append(args, fmt.Sprintf("many%03d", i))
+	}
+	c := exec.Command(e.bin, args...)
+	c.Env = e.vars
+	start := time.Now()
+	err := c.Run()
+	wall := time.Since(start)
+	fmt.Fprintln(e.out, "\n| measure | value | target |\n|---|---|---|")
+	fmt.Fprintf(e.out, "| wall time for 100 jobs of 2 s | %s (exit %v) | about the slowest job, not 200 s |\n\n", wall.Round(time.Millisecond), err)
+}
+
+func (e *env) sizes(dir string) error {
+	fmt.Fprintln(e.out, "## Binary sizes\n\n`CGO_ENABLED=0 go build -trimpath -ldflags \"-s -w\"`, as build.sh does.\n\n| binary | size | target |\n|---|---|---|")
+	for _, t := range [][2]string{{"windows", "amd64"}, {"windows", "arm64"}, {"linux", "amd64"}, {"linux", "arm64"}, {"darwin", "arm64"}} {
+		out := filepath.Join(dir, "jt-"+t[0]+"-"+t[1])
+		if err := goBuild(out, t[0], t[1]); err != nil {
+			return err
+		}
+		st, err := os.Stat(out)
+		if err != nil {
+			return err
+		}
+		target := ""
+		if t[0] == "windows" {
+			target = "under 10 MB"
+		}
+		fmt.Fprintf(e.out, "| jenkins-trigger %s/%s | %.1f MB | %s |\n", t[0], t[1], float64(st.Size())/1e6, target)
+	}
+	fmt.Fprintln(e.out)
+	return nil
+}
+
+func goBuild(out, goos, goarch string) error {
+	c := exec.CommandContext(context.Background(), "go", "build", "-trimpath", "-ldflags", "-s -w", "-o", out, ".")
+	c.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS="+goos, "GOARCH="+goarch)
+	if b, err := c.CombinedOutput(); err != nil {
+		return fmt.Errorf("go build %s/%s: %v: %s", goos, goarch, err, b)
+	}
+	return nil
+}
+
+func cpuModel() string {
+	b, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return runtime.GOOS + "/" + runtime.GOARCH
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(l, "model name") {
+			_, v, _ := strings.Cut(l, ":")
+			return strings.TrimSpace(v)
+		}
+	}
+	return runtime.GOOS + "/" + runtime.GOARCH
+}
