@@ -178,6 +178,9 @@ func parseJobsFile(b []byte) ([]jobLine, error) {
 		if err != nil {
 			return nil, fmt.Errorf("line %d: %v", n, err)
 		}
+		if tokens[0] == "" {
+			return nil, fmt.Errorf("line %d: the job name is empty", n)
+		}
 		jl := jobLine{Ref: tokens[0]}
 		for _, t := range tokens[1:] {
 			if _, _, err := parseParam(t); err != nil {

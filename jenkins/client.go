@@ -138,9 +138,6 @@ func newJar() http.CookieJar {
 	return jar
 }
 
-// Base returns the Jenkins base URL, with its trailing slash.
-func (c *Client) Base() *url.URL { return c.base }
-
 // newRequest prepares a request with the headers every call carries.
 func (c *Client) newRequest(ctx context.Context, method string, u *url.URL, body io.Reader) (*http.Request, error) {
 	req, err := http.NewRequestWithContext(ctx, method, u.String(), body)

@@ -140,18 +140,19 @@ func (c *Client) notFound(ctx context.Context, j Job) error {
 			return failf(ErrNotFound, 404, "%s: did you mean %q? (item names are case-sensitive)", msg, full)
 		}
 		if len(parent.Names) > 0 {
-			return failf(ErrNotFound, 404, "%s: folder %q holds %s", msg, parent.FullName(), listNames(list.ChildNames()))
+			return failf(ErrNotFound, 404, "%s: folder %q holds %s", msg, parent.FullName(), ListNames(list.ChildNames()))
 		}
 	}
 	return failf(ErrNotFound, 404, "%s: names are case-sensitive item names (not display names), a job in a folder is folder/name, and multibranch branch feature/foo is repo/feature%%2Ffoo", msg)
 }
 
-func listNames(names []string) string {
+// ListNames joins names for a message, cut after a dozen; "none" when empty.
+func ListNames(names []string) string {
 	if len(names) == 0 {
-		return "no jobs"
+		return "none"
 	}
-	if len(names) > 10 {
-		return strings.Join(names[:10], ", ") + ", ..."
+	if len(names) > 12 {
+		return strings.Join(names[:12], ", ") + ", ..."
 	}
 	return strings.Join(names, ", ")
 }

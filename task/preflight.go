@@ -29,10 +29,10 @@ func Check(info *jenkins.JobInfo, req jenkins.TriggerRequest, note func(string))
 	switch {
 	case info.Multibranch():
 		return req, rejected(jenkins.ErrNotFound, "%q is a multibranch project, not a job: trigger one of its branches, such as %q (its branches: %s)",
-			job, job+"/"+first(info.ChildNames(), "main"), list(info.ChildNames()))
+			job, job+"/"+first(info.ChildNames(), "main"), jenkins.ListNames(info.ChildNames()))
 	case info.Folder():
 		return req, rejected(jenkins.ErrNotFound, "%q is a folder, not a job: name a job inside it, such as %q (it holds: %s)",
-			job, job+"/"+first(info.ChildNames(), "name"), list(info.ChildNames()))
+			job, job+"/"+first(info.ChildNames(), "name"), jenkins.ListNames(info.ChildNames()))
 	case info.Buildable != nil && !*info.Buildable:
 		return req, rejected(jenkins.ErrRejected, "job %q is disabled or not buildable: enable it in Jenkins (a job created or copied but never saved answers the same)", job)
 	}
@@ -117,7 +117,7 @@ func checkValue(job string, d jenkins.ParamDef, v string) (string, error) {
 		if s := jenkins.Suggest(v, d.Choices); s != "" {
 			hint = fmt.Sprintf(" Did you mean %q?", s)
 		}
-		return "", rejected(jenkins.ErrRejected, "%s=%q is not one of the choices of job %q: %s.%s", d.Name, jenkins.Clean(v, 60), job, list(d.Choices), hint)
+		return "", rejected(jenkins.ErrRejected, "%s=%q is not one of the choices of job %q: %s.%s", d.Name, jenkins.Clean(v, 60), job, jenkins.ListNames(d.Choices), hint)
 	case "file":
 		return "", rejected(jenkins.ErrRejected, "%s is a file parameter of job %q: pass it with --file %s=PATH, not -p", d.Name, job, d.Name)
 	case "run":
@@ -133,7 +133,7 @@ func unknown(job, name string, names []string) error {
 	if s := jenkins.Suggest(name, names); s != "" {
 		hint = fmt.Sprintf(" Did you mean %q?", s)
 	}
-	return rejected(jenkins.ErrRejected, "job %q has no parameter %q, and Jenkins would silently ignore it.%s Its parameters: %s", job, jenkins.Clean(name, 60), hint, list(names))
+	return rejected(jenkins.ErrRejected, "job %q has no parameter %q, and Jenkins would silently ignore it.%s Its parameters: %s", job, jenkins.Clean(name, 60), hint, jenkins.ListNames(names))
 }
 
 func givenNames(req jenkins.TriggerRequest) []string {
@@ -156,14 +156,4 @@ func first(names []string, fallback string) string {
 		return fallback
 	}
 	return names[0]
-}
-
-func list(names []string) string {
-	if len(names) == 0 {
-		return "none"
-	}
-	if len(names) > 12 {
-		return strings.Join(names[:12], ", ") + ", ..."
-	}
-	return strings.Join(names, ", ")
 }

@@ -82,9 +82,6 @@ type QueueItem struct {
 	st      itemState
 }
 
-// Left reports whether the item has left the queue (started or cancelled).
-func (q QueueItem) Left() bool { return !q.st.left.IsZero() }
-
 // Cancelled reports whether the item was cancelled.
 func (q QueueItem) Cancelled() bool { return q.st.cancelled }
 
