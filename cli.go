@@ -11,7 +11,7 @@ type cli struct {
 	Params  jobCmd     `cmd:"" help:"List the parameters of JOB: name, type, default, choices, description (a table, or --json)."`
 	Doctor  jobCmd     `cmd:"" help:"Check every step from this machine to Jenkins and JOB, and say what to fix; triggers nothing."`
 
-	JobFlag        string `name:"job" envname:"JENKINS_JOB" placeholder:"JOB" help:"Job to trigger, as a flag; works for any job name, including one that equals a future subcommand ($$JENKINS_JOB)."`
+	JobFlag        string `name:"job" envname:"JENKINS_JOB" placeholder:"JOB" help:"Job to trigger, as a flag; works for any job name, including one that equals a command: trigger, params, doctor ($$JENKINS_JOB)."`
 	URL            string `name:"url" envname:"JENKINS_URL" placeholder:"URL" help:"Jenkins base URL, with its context path if any, e.g. https://ci.example.com/jenkins/ ($$JENKINS_URL)."`
 	User           string `name:"user" envname:"JENKINS_USER" help:"Jenkins user ID ($$JENKINS_USER, or $$JENKINS_USER_ID as jenkins-cli names it)."`
 	APIToken       string `name:"api-token" envname:"JENKINS_API_TOKEN" placeholder:"TOKEN" help:"API token of the user; prefer the environment or --api-token-file, a flag shows in process lists ($$JENKINS_API_TOKEN)."`
@@ -71,6 +71,10 @@ type jobCmd struct {
 
 const description = `Trigger a Jenkins job and print its queue item URL; with --wait, follow the
 build to its result and exit with it.
+
+  jenkins-trigger JOB... [flags]         trigger (the default command)
+  jenkins-trigger params JOB [flags]     list the job's parameters
+  jenkins-trigger doctor [JOB] [flags]   check the way to Jenkins and the job
 
 Settings come from flags, then the environment, then .env files (./.env and
 --env-file), then defaults. Secrets belong in the environment or in files,
