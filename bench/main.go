@@ -27,7 +27,15 @@ import (
 
 func main() {
 	quick := flag.Bool("quick", false, "fewer runs and shorter builds (a smoke run, not for the record)")
+	long := flag.Bool("long", false, "only follow two real 10-minute builds, with and without an estimate")
 	flag.Parse()
+	if *long {
+		if err := runLong(os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(*quick, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
@@ -104,6 +112,73 @@ func median(ds []time.Duration) time.Duration {
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d)/float64(time.Millisecond)) }
+
+// runLong follows real 10-minute builds under default polling.
+func runLong(out io.Writer) error {
+	dir, err := os.MkdirTemp("", "jt-bench")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	e := &env{bin: filepath.Join(dir, "jenkins-trigger"), out: out}
+	if err := goBuild(e.bin, "linux", runtime.GOARCH); err != nil {
+		return err
+	}
+	e.sim = jenkinstest.Sample()
+	e.sim.Jobs["b10m"] = &jenkinstest.Job{Script: &jenkinstest.Script{Duration: 10 * time.Minute, Estimated: 10 * time.Minute}}
+	e.sim.Jobs["b10m-noest"] = &jenkinstest.Job{Script: &jenkinstest.Script{Duration: 10 * time.Minute}}
+	e.sim.Start()
+	defer e.sim.Close()
+	e.vars = []string{"JENKINS_URL=" + e.sim.URL(), "JENKINS_USER=" + jenkinstest.SampleUser, "JENKINS_API_TOKEN=" + jenkinstest.SampleAPIToken}
+	fmt.Fprintf(out, "Measured %s on %s (%d cores), %s, with `go run ./bench -long`.\n\n| build | late | polls | target |\n|---|---|---|---|\n",
+		time.Now().UTC().Format("2006-01-02 15:04 MST"), cpuModel(), runtime.NumCPU(), runtime.Version())
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	for _, job := range []string{"b10m", "b10m-noest"} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			late, polls, err := e.follow(job)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				fmt.Fprintf(out, "| %s | failed: %v | | |\n", job, err)
+				return
+			}
+			fmt.Fprintf(out, "| %s, real wall time | %s | %d | within 1 s; under 150 polls |\n", job, ms(late), polls)
+		}()
+	}
+	wg.Wait()
+	return nil
+}
+
+// follow waits for one build of job with --wait and returns how late its end
+// was seen and how many GETs of its queue item and build it cost.
+func (e *env) follow(job string) (time.Duration, int, error) {
+	c := exec.Command(e.bin, job, "--wait", "--no-preflight", "--json")
+	c.Env = e.vars
+	var stdout bytes.Buffer
+	c.Stdout = &stdout
+	if err := c.Run(); err != nil {
+		return 0, 0, err
+	}
+	done := time.Now()
+	number := 0
+	fmt.Sscanf(stdout.String()[strings.Index(stdout.String(), `"number":`)+len(`"number":`):], "%d", &number)
+	var end time.Time
+	for _, b := range e.sim.Builds(job) {
+		if b.Number == number {
+			end = b.End
+		}
+	}
+	polls := 0
+	for _, r := range e.sim.Requests() {
+		if r.Method == "GET" && (strings.HasPrefix(r.Path, fmt.Sprintf("/job/%s/%d/", job, number)) || queueOf(r.Path, e.sim, job, number)) {
+			polls++
+		}
+	}
+	return done.Sub(end), polls, nil
+}
 
 func (e *env) startup(n int) {
 	fmt.Fprintf(e.out, "## Start-up\n\nWhole-process time of `--version`, median of %d runs.\n\n", n)
@@ -185,32 +260,13 @@ func (e *env) finish(quick bool) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				c := exec.Command(e.bin, job, "--wait", "--no-preflight", "--json")
-				c.Env = e.vars
-				var stdout bytes.Buffer
-				c.Stdout = &stdout
-				if err := c.Run(); err != nil {
+				late, polls, err := e.follow(job)
+				if err != nil {
 					fmt.Fprintf(os.Stderr, "bench: %s: %v\n", job, err)
 					return
 				}
-				done := time.Now()
-				number := 0
-				fmt.Sscanf(stdout.String()[strings.Index(stdout.String(), `"number":`)+len(`"number":`):], "%d", &number)
-				var end time.Time
-				for _, b := range e.sim.Builds(job) {
-					if b.Number == number {
-						end = b.End
-					}
-				}
-				polls := 0
-				for _, r := range e.sim.Requests() {
-					if r.Method == "GET" && (strings.HasPrefix(r.Path, fmt.Sprintf("/job/%s/%d/", job, number)) || strings.HasPrefix(r.Path, "/queue/item/")) &&
-						(strings.HasPrefix(r.Path, "/queue/") && queueOf(r.Path, e.sim, job, number) || !strings.HasPrefix(r.Path, "/queue/")) {
-						polls++
-					}
-				}
 				mu.Lock()
-				runs[job] = append(runs[job], run{late: done.Sub(end), polls: polls})
+				runs[job] = append(runs[job], run{late: late, polls: polls})
 				mu.Unlock()
 			}()
 		}

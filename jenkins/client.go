@@ -58,7 +58,6 @@ type Client struct {
 	base     *url.URL
 	creds    auth.Credentials
 	http     *http.Client
-	streams  *http.Client // http without the overall timeout, for console bodies
 	log      func(string)
 	Warn     func(string)
 	ua       string
@@ -118,15 +117,11 @@ func New(o Options) (*Client, error) {
 	if o.Creds.NeedsCrumb() {
 		hc.Jar = newJar()
 	}
-	// Streams (the console) may take longer than one request is allowed: the
-	// transport's header and connect timeouts still hold.
-	streamClient := *hc
-	streamClient.Timeout = 0
 	ua := o.UserAgent
 	if ua == "" {
 		ua = "jenkins-trigger"
 	}
-	return &Client{base: o.Base, creds: o.Creds, http: hc, streams: &streamClient, log: o.Log, Warn: o.Warn, ua: ua,
+	return &Client{base: o.Base, creds: o.Creds, http: hc, log: o.Log, Warn: o.Warn, ua: ua,
 		retryFor: o.RetryFor, backoff: 250 * time.Millisecond}, nil
 }
 

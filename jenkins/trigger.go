@@ -362,8 +362,11 @@ func (c *Client) getWith(ctx context.Context, u *url.URL, what string, stream bo
 	deadline := time.Now().Add(c.retryFor)
 	hc := c.http
 	if stream {
-		hc = c.streams
-		hc.Jar = c.http.Jar // the crumb session, if any, may have been set up since
+		// A stream (the console) may take longer than one request is allowed;
+		// the transport's connect and header timeouts still hold.
+		sc := *c.http
+		sc.Timeout = 0
+		hc = &sc
 	}
 	for attempt := 0; ; attempt++ {
 		req, err := c.newRequest(ctx, http.MethodGet, u, nil)
