@@ -354,6 +354,9 @@ func (f *follower) waitBuild(ctx context.Context) error {
 	return nil
 }
 
+// aimPast is how far past the estimated end the first poll aims.
+const aimPast = 100 * time.Millisecond
+
 // nextDelay backs off from PollMin to PollMax, but aims at the estimated end
 // and polls every Near for a while around it, so a finished build is seen
 // quickly while a long one costs few requests.
@@ -366,7 +369,9 @@ func (f *follower) nextDelay(prev, elapsed, est time.Duration, nearSince *time.T
 	window := max(10*f.t.Near, est/30)
 	switch {
 	case remaining > 0 && remaining <= d:
-		return max(remaining, f.t.PollMin) // wake up right at the estimated end
+		// Wake up just after the estimated end: a poll a few milliseconds early
+		// would find the build running and wait a whole Near interval more.
+		return max(remaining+aimPast, f.t.PollMin)
 	case remaining <= 0 && -remaining < window:
 		return min(f.t.Near, d+f.t.Near) // around the end: poll often
 	}
