@@ -87,14 +87,12 @@ func diagnose(ctx context.Context, e osEnv, cfg *config, d *checkup, out *printe
 			return err
 		}
 	} else {
-		base, err := jenkins.ParseBase(cfg.URL)
 		if cfg.URL == "" {
 			return usagef("JENKINS_URL is not set")
 		}
-		if err != nil {
+		if job.Base, err = jenkins.ParseBase(cfg.URL); err != nil {
 			return err
 		}
-		job.Base = base
 	}
 	base := job.Base
 	conn, err := connect(e, cfg, nil, base, out)

@@ -43,39 +43,59 @@ func main() {
 }
 
 type env struct {
+	dir  string // temporary: binaries live here
 	bin  string // jenkins-trigger
 	sim  *jenkinstest.Server
-	vars []string // JENKINS_* for the fake
+	vars []string // JENKINS_* for the fake, and PATH and HOME for curl
 	out  io.Writer
 }
 
-func run(quick bool, out io.Writer) error {
+func script(length, estimate time.Duration) *jenkinstest.Job {
+	return &jenkinstest.Job{Script: &jenkinstest.Script{Duration: length, Estimated: estimate}}
+}
+
+// newEnv builds jenkins-trigger and starts the sample fake with jobs added.
+// done removes both.
+func newEnv(out io.Writer, jobs map[string]*jenkinstest.Job) (e *env, done func(), err error) {
 	dir, err := os.MkdirTemp("", "jt-bench")
+	if err != nil {
+		return nil, nil, err
+	}
+	e = &env{dir: dir, bin: filepath.Join(dir, "jenkins-trigger"), out: out}
+	if err := goBuild(e.bin, "linux", runtime.GOARCH); err != nil {
+		os.RemoveAll(dir)
+		return nil, nil, err
+	}
+	e.sim = jenkinstest.Sample()
+	for name, j := range jobs {
+		e.sim.Jobs[name] = j
+	}
+	e.sim.Start()
+	e.vars = []string{"JENKINS_URL=" + e.sim.URL(), "JENKINS_USER=" + jenkinstest.SampleUser, "JENKINS_API_TOKEN=" + jenkinstest.SampleAPIToken,
+		"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
+	return e, func() { e.sim.Close(); os.RemoveAll(dir) }, nil
+}
+
+func run(quick bool, out io.Writer) error {
+	jobs := map[string]*jenkinstest.Job{
+		"b5s":     script(5*time.Second, 5*time.Second),
+		"b60s":    script(60*time.Second, 60*time.Second),
+		"big":     {Script: &jenkinstest.Script{Duration: 20 * time.Second, LogBytes: 1 << 30}},
+		"bigdone": {Script: &jenkinstest.Script{Duration: time.Millisecond, LogBytes: 1 << 30}},
+	}
+	for i := range 100 {
+		jobs[fmt.Sprintf("many%03d", i)] = script(2*time.Second, 2*time.Second)
+	}
+	if quick {
+		jobs["b60s"] = script(10*time.Second, 10*time.Second)
+		jobs["big"].Script.LogBytes = 64 << 20
+		jobs["bigdone"].Script.LogBytes = 64 << 20
+	}
+	e, closeEnv, err := newEnv(out, jobs)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	e := &env{bin: filepath.Join(dir, "jenkins-trigger"), out: out}
-	if err := goBuild(e.bin, "linux", runtime.GOARCH); err != nil {
-		return err
-	}
-	e.sim = jenkinstest.Sample()
-	e.sim.Jobs["b5s"] = &jenkinstest.Job{Script: &jenkinstest.Script{Duration: 5 * time.Second, Estimated: 5 * time.Second}}
-	e.sim.Jobs["b60s"] = &jenkinstest.Job{Script: &jenkinstest.Script{Duration: 60 * time.Second, Estimated: 60 * time.Second}}
-	e.sim.Jobs["big"] = &jenkinstest.Job{Script: &jenkinstest.Script{Duration: 20 * time.Second, LogBytes: 1 << 30}}
-	e.sim.Jobs["bigdone"] = &jenkinstest.Job{Script: &jenkinstest.Script{Duration: time.Millisecond, LogBytes: 1 << 30}}
-	for i := range 100 {
-		e.sim.Jobs[fmt.Sprintf("many%03d", i)] = &jenkinstest.Job{Script: &jenkinstest.Script{Duration: 2 * time.Second, Estimated: 2 * time.Second}}
-	}
-	if quick {
-		e.sim.Jobs["b60s"].Script.Duration, e.sim.Jobs["b60s"].Script.Estimated = 10*time.Second, 10*time.Second
-		e.sim.Jobs["big"].Script.LogBytes = 64 << 20
-		e.sim.Jobs["bigdone"].Script.LogBytes = 64 << 20
-	}
-	e.sim.Start()
-	defer e.sim.Close()
-	e.vars = []string{"JENKINS_URL=" + e.sim.URL(), "JENKINS_USER=" + jenkinstest.SampleUser, "JENKINS_API_TOKEN=" + jenkinstest.SampleAPIToken,
-		"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
+	defer closeEnv()
 
 	fmt.Fprintf(out, "Measured %s on %s (%d cores), %s, with `go run ./bench`.\n\n", time.Now().UTC().Format("2006-01-02 15:04 MST"), cpuModel(), runtime.NumCPU(), runtime.Version())
 	n := 200
@@ -87,7 +107,7 @@ func run(quick bool, out io.Writer) error {
 	e.finish(quick)
 	e.console()
 	e.many()
-	return e.sizes(dir)
+	return e.sizes()
 }
 
 // timeRuns runs cmd n times and returns the per-run wall times.
@@ -115,21 +135,14 @@ func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d)/float
 
 // runLong follows real 10-minute builds under default polling.
 func runLong(out io.Writer) error {
-	dir, err := os.MkdirTemp("", "jt-bench")
+	e, closeEnv, err := newEnv(out, map[string]*jenkinstest.Job{
+		"b10m":       script(10*time.Minute, 10*time.Minute),
+		"b10m-noest": script(10*time.Minute, 0),
+	})
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	e := &env{bin: filepath.Join(dir, "jenkins-trigger"), out: out}
-	if err := goBuild(e.bin, "linux", runtime.GOARCH); err != nil {
-		return err
-	}
-	e.sim = jenkinstest.Sample()
-	e.sim.Jobs["b10m"] = &jenkinstest.Job{Script: &jenkinstest.Script{Duration: 10 * time.Minute, Estimated: 10 * time.Minute}}
-	e.sim.Jobs["b10m-noest"] = &jenkinstest.Job{Script: &jenkinstest.Script{Duration: 10 * time.Minute}}
-	e.sim.Start()
-	defer e.sim.Close()
-	e.vars = []string{"JENKINS_URL=" + e.sim.URL(), "JENKINS_USER=" + jenkinstest.SampleUser, "JENKINS_API_TOKEN=" + jenkinstest.SampleAPIToken}
+	defer closeEnv()
 	fmt.Fprintf(out, "Measured %s on %s (%d cores), %s, with `go run ./bench -long`.\n\n| build | late | polls | target |\n|---|---|---|---|\n",
 		time.Now().UTC().Format("2006-01-02 15:04 MST"), cpuModel(), runtime.NumCPU(), runtime.Version())
 	var wg sync.WaitGroup
@@ -344,10 +357,10 @@ func (e *env) many() {
 	fmt.Fprintf(e.out, "| wall time for 100 jobs of 2 s | %s (exit %v) | about the slowest job, not 200 s |\n\n", wall.Round(time.Millisecond), err)
 }
 
-func (e *env) sizes(dir string) error {
+func (e *env) sizes() error {
 	fmt.Fprintln(e.out, "## Binary sizes\n\n`CGO_ENABLED=0 go build -trimpath -ldflags \"-s -w\"`, as build.sh does.\n\n| binary | size | target |\n|---|---|---|")
 	for _, t := range [][2]string{{"windows", "amd64"}, {"windows", "arm64"}, {"linux", "amd64"}, {"linux", "arm64"}, {"darwin", "arm64"}} {
-		out := filepath.Join(dir, "jt-"+t[0]+"-"+t[1])
+		out := filepath.Join(e.dir, "jt-"+t[0]+"-"+t[1])
 		if err := goBuild(out, t[0], t[1]); err != nil {
 			return err
 		}
