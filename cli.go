@@ -8,8 +8,8 @@ import "github.com/alecthomas/kong"
 // environment variable.
 type cli struct {
 	Trigger triggerCmd `cmd:"" default:"withargs" help:"Trigger JOB; the default command, so 'jenkins-trigger JOB' does it."`
-	Params  jobCmd     `cmd:"" help:"List the parameters of JOB: name, type, default, choices, description (a table, or --json)."`
-	Doctor  jobCmd     `cmd:"" help:"Check every step from this machine to Jenkins and JOB, and say what to fix; triggers nothing."`
+	Params  paramsCmd  `cmd:"" help:"List the parameters of JOB: name, type, default, choices, description (a table, or --json)."`
+	Doctor  doctorCmd  `cmd:"" help:"Check every step from this machine to Jenkins and JOB, and say what to fix; triggers nothing."`
 
 	JobFlag        string `name:"job" envname:"JENKINS_JOB" placeholder:"JOB" help:"Job to trigger, as a flag; works for any job name, including one that equals a command: trigger, params, doctor ($$JENKINS_JOB)."`
 	URL            string `name:"url" envname:"JENKINS_URL" placeholder:"URL" help:"Jenkins base URL, with its context path if any, e.g. https://ci.example.com/jenkins/ ($$JENKINS_URL)."`
@@ -65,7 +65,11 @@ type triggerCmd struct {
 	Jobs []string `arg:"" optional:"" placeholder:"JOB" help:"Job(s) to trigger: name, folder/sub/name, or the job's URL from the browser. Also --job or JENKINS_JOB. Several run concurrently."`
 }
 
-type jobCmd struct {
+type paramsCmd struct {
+	Job string `arg:"" optional:"" placeholder:"JOB" help:"The job: name, folder/sub/name, or its URL. Also --job or JENKINS_JOB."`
+}
+
+type doctorCmd struct {
 	Job string `arg:"" optional:"" placeholder:"JOB" help:"The job: name, folder/sub/name, or its URL. Also --job or JENKINS_JOB."`
 }
 

@@ -6,11 +6,9 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"time"
 
@@ -19,28 +17,27 @@ import (
 	"github.com/jenkins-trigger/jenkins-trigger/task"
 )
 
-// checkup prints doctor's lines and remembers the first failure.
-type checkup struct {
-	w     io.Writer
-	first error
-	fails int
+// finding is one line of doctor's report: an area, its status (ok, warn,
+// FAIL), what was found and, for a failure, the error whose kind decides the
+// exit code.
+type finding struct {
+	area, status, msg string
+	err               error
 }
 
-func (d *checkup) line(status, area, format string, args ...any) {
-	msg := jenkins.Clean(fmt.Sprintf(format, args...), 2000)
-	fmt.Fprintln(d.w, msbuildSafe(fmt.Sprintf("%-4s  %-9s %s", status, area, msg)))
+// checkup collects the findings of doctor's small checks.
+type checkup struct{ findings []finding }
+
+func (d *checkup) ok(area, format string, args ...any) {
+	d.findings = append(d.findings, finding{area: area, status: "ok", msg: fmt.Sprintf(format, args...)})
 }
 
-func (d *checkup) ok(area, format string, args ...any)   { d.line("ok", area, format, args...) }
-func (d *checkup) warn(area, format string, args ...any) { d.line("warn", area, format, args...) }
+func (d *checkup) warn(area, format string, args ...any) {
+	d.findings = append(d.findings, finding{area: area, status: "warn", msg: fmt.Sprintf(format, args...)})
+}
 
-// fail reports err; its kind decides the exit code if it is the first failure.
 func (d *checkup) fail(area string, err error) {
-	d.line("FAIL", area, "%s", err.Error())
-	d.fails++
-	if d.first == nil {
-		d.first = err
-	}
+	d.findings = append(d.findings, finding{area: area, status: "FAIL", msg: err.Error(), err: err})
 }
 
 // doctorError is doctor's result: how many steps failed, exiting with the code of the first.
@@ -54,21 +51,32 @@ func (e *doctorError) Error() string {
 }
 func (e *doctorError) Unwrap() error { return e.first }
 
-// doctor is `jenkins-trigger doctor [JOB]`: it checks every step from here to
-// the job, one line each, and never triggers anything.
-func doctor(ctx context.Context, e osEnv, c *cli, cfg *config, out *printer) error {
-	d := &checkup{w: e.Stdout}
-	err := diagnose(ctx, e, cfg, d, out)
-	if err != nil {
+// Run is `jenkins-trigger doctor [JOB]`: it checks every step from here to the
+// job and never triggers anything; it prints one line per finding.
+func (cmd *doctorCmd) Run(ctx context.Context, a *app) error {
+	d := &checkup{}
+	if err := diagnose(ctx, a, d); err != nil {
 		d.fail("settings", err)
 	}
-	if d.first != nil {
-		return &doctorError{first: d.first, fails: d.fails}
+	var first error
+	fails := 0
+	for _, f := range d.findings {
+		fmt.Fprintln(a.env.Stdout, msbuildSafe(fmt.Sprintf("%-4s  %-9s %s", f.status, f.area, jenkins.Clean(f.msg, 2000))))
+		if f.err != nil {
+			fails++
+			if first == nil {
+				first = f.err
+			}
+		}
+	}
+	if first != nil {
+		return &doctorError{first: first, fails: fails}
 	}
 	return nil
 }
 
-func diagnose(ctx context.Context, e osEnv, cfg *config, d *checkup, out *printer) error {
+func diagnose(ctx context.Context, a *app, d *checkup) error {
+	cfg, e := a.cfg, a.env
 	for _, st := range cfg.list() {
 		src, found := cfg.origin[st.name]
 		if !found || st.name == "JENKINS_USER_ID" {
@@ -83,7 +91,7 @@ func diagnose(ctx context.Context, e osEnv, cfg *config, d *checkup, out *printe
 	var job jenkins.Job
 	var err error
 	if cfg.Job != "" {
-		if job, err = jobSetting(cfg); err != nil {
+		if job, err = a.job(cfg.Job); err != nil {
 			return err
 		}
 	} else {
@@ -95,11 +103,10 @@ func diagnose(ctx context.Context, e osEnv, cfg *config, d *checkup, out *printe
 		}
 	}
 	base := job.Base
-	conn, err := connect(e, cfg, nil, base, out)
+	client, creds, err := a.client(base)
 	if err != nil {
 		return err
 	}
-	creds, client := conn.creds, conn.client
 	d.ok("auth", "mode %s%s", creds.Mode(), authNote(creds))
 
 	direct := true
@@ -116,7 +123,7 @@ func diagnose(ctx context.Context, e osEnv, cfg *config, d *checkup, out *printe
 		d.ok("proxy", "none: %s is reached directly", base.Host)
 		var caPEM []byte
 		if cfg.CACert != "" {
-			caPEM, _ = os.ReadFile(resolvePath(e.Dir, cfg.CACert)) // connect has already reported a failure
+			caPEM = a.caPEM
 		}
 		if !network(ctx, d, cfg, caPEM, base.Hostname(), portOf(base), base.Scheme == "https") {
 			return nil
@@ -128,8 +135,8 @@ func diagnose(ctx context.Context, e osEnv, cfg *config, d *checkup, out *printe
 	who, err := client.WhoAmI(ctx)
 	if err != nil {
 		area := "jenkins"
-		if errors.Is(err, jenkins.ErrAuth) && strings.Contains(err.Error(), "credentials") {
-			area = "identity"
+		if je := (*jenkins.Error)(nil); errors.As(err, &je) && je.Status == http.StatusUnauthorized {
+			area = "identity" // Jenkins itself refused the credentials
 		}
 		d.fail(area, err)
 		return nil

@@ -67,7 +67,7 @@ func TestRunFollow(t *testing.T) {
 			stdout:    "%sjob/job/1/\n", stderr: []string{"build #1 finished UNSTABLE: "}},
 		{name: "--unstable-ok makes UNSTABLE 0", args: []string{"job", "--wait", "--unstable-ok"},
 			configure: []func(*jenkinstest.Server){withScript("job", jenkinstest.Script{Duration: 20 * ms, Result: "UNSTABLE"})},
-			stdout:    "%sjob/job/1/\n", stderr: []string{"accepted by --unstable-ok"}},
+			stdout:    "%sjob/job/1/\n", stderr: []string{"accepted as a success (unstable-ok)"}},
 		{name: "FAILURE is 11", args: []string{"job", "--wait"}, code: 11,
 			configure: []func(*jenkinstest.Server){withScript("job", jenkinstest.Script{Duration: 20 * ms, Result: "FAILURE"})},
 			stdout:    "%sjob/job/1/\n"},
@@ -186,7 +186,7 @@ func TestRunFollow(t *testing.T) {
 		{name: "--timeout with --on-timeout=detach: left running, exit 31", args: []string{"job", "--wait", "--timeout", "80ms", "--on-timeout", "detach"},
 			code:      exitBuildTimeout,
 			configure: []func(*jenkinstest.Server){withScript("job", jenkinstest.Script{Duration: time.Hour})},
-			stdout:    "%sjob/job/1/\n", stderr: []string{"it keeps running (--on-timeout=detach)"},
+			stdout:    "%sjob/job/1/\n", stderr: []string{"build #1 keeps running (detach)"},
 			check: func(t *testing.T, s *jenkinstest.Server, _ result) {
 				if b := s.Builds("job")[0]; len(b.Stops) != 0 {
 					t.Errorf("stops = %v, want none", b.Stops)
@@ -308,8 +308,8 @@ func TestRunInterruptWhileWaiting(t *testing.T) {
 		stderr string
 	}{
 		{"cancel", os.Interrupt, exitInterrupted, "stop", "interrupted; stopped build #1 (stop)"},
-		{"detach", os.Interrupt, exitInterrupted, "", "interrupted; build #1 keeps running (--on-interrupt=detach)"},
-		{"cancel", sigterm, exitTerminated, "stop", "interrupted; stopped build #1"},
+		{"detach", os.Interrupt, exitInterrupted, "", "interrupted; build #1 keeps running (detach)"},
+		{"cancel", sigterm, exitTerminated, "stop", "terminated; stopped build #1"},
 	} {
 		t.Run(tc.policy+"-"+tc.sig.String(), func(t *testing.T) {
 			t.Parallel()

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jenkins-trigger/jenkins-trigger/jenkins"
 )
@@ -199,4 +200,20 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return s[:n] + "..."
+}
+
+// parseDelay reads --delay: a Go duration in whole seconds ("10s", "2m"), or 0.
+// A bare number is refused, since Jenkins would read it as milliseconds.
+func parseDelay(s string) (time.Duration, error) {
+	if s == "0" {
+		return 0, nil
+	}
+	if _, err := strconv.Atoi(s); err == nil {
+		return 0, usagef("--delay %s has no unit; write %ss for seconds", s, s)
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 || d%time.Second != 0 {
+		return 0, usagef("--delay %q must be whole seconds, such as 0s, 10s or 2m", truncate(s, 40))
+	}
+	return d, nil
 }

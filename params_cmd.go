@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -21,9 +22,13 @@ type paramInfo struct {
 	Description string   `json:"description,omitempty"`
 }
 
-// listParams is `jenkins-trigger params JOB`.
-func listParams(ctx context.Context, e osEnv, c *cli, cfg *config, flagSecrets []string, out *printer) error {
-	client, job, err := clientFor(e, c, cfg, flagSecrets, out)
+// Run is `jenkins-trigger params JOB`: read the job, print its parameters.
+func (cmd *paramsCmd) Run(ctx context.Context, a *app) error {
+	job, err := a.job(a.cfg.Job)
+	if err != nil {
+		return err
+	}
+	client, _, err := a.client(job.Base)
 	if err != nil {
 		return err
 	}
@@ -31,10 +36,25 @@ func listParams(ctx context.Context, e osEnv, c *cli, cfg *config, flagSecrets [
 	if err != nil {
 		return err
 	}
-	if _, err := task.Check(info, jenkins.TriggerRequest{Job: job}, nil); err != nil && !strings.Contains(err.Error(), "disabled") {
+	// A disabled job still has parameters worth listing.
+	if _, err := task.Check(info, jenkins.TriggerRequest{Job: job}, nil); err != nil && !errors.Is(err, task.ErrDisabled) {
 		return err
 	}
-	var rows []paramInfo
+	rows := paramRows(info)
+	if len(rows) == 0 {
+		a.out.note(fmt.Sprintf("job %q takes no parameters: trigger it without -p", job.FullName()))
+	}
+	if a.cfg.JSON {
+		b, _ := json.MarshalIndent(rows, "", "  ")
+		fmt.Fprintln(a.env.Stdout, string(b))
+		return nil
+	}
+	writeParamTable(a.env.Stdout, rows)
+	return nil
+}
+
+func paramRows(info *jenkins.JobInfo) []paramInfo {
+	rows := []paramInfo{}
 	for _, d := range info.Params() {
 		row := paramInfo{Name: d.Name, Type: d.Kind(), Choices: d.Choices, Description: jenkins.Clean(d.Description, 300)}
 		if v, ok := d.DefaultText(); ok {
@@ -42,19 +62,7 @@ func listParams(ctx context.Context, e osEnv, c *cli, cfg *config, flagSecrets [
 		}
 		rows = append(rows, row)
 	}
-	if len(rows) == 0 {
-		out.note(fmt.Sprintf("job %q takes no parameters: trigger it without -p", job.FullName()))
-	}
-	if cfg.JSON {
-		if rows == nil {
-			rows = []paramInfo{}
-		}
-		b, _ := json.MarshalIndent(rows, "", "  ")
-		fmt.Fprintln(e.Stdout, string(b))
-		return nil
-	}
-	writeParamTable(e.Stdout, rows)
-	return nil
+	return rows
 }
 
 func writeParamTable(w io.Writer, rows []paramInfo) {

@@ -215,7 +215,7 @@ func TestRunTrigger(t *testing.T) {
 			before: func(t *testing.T, s *jenkinstest.Server) {
 				runWith(t, "", tokenEnv(s), "greeting", "-p", "GREETING=x")
 			},
-			code: exitMerged, stdout: "%squeue/item/1/\n", stderr: []string{"--fail-if-merged is set"}, posts: 2, queued: 1},
+			code: exitMerged, stdout: "%squeue/item/1/\n", stderr: []string{"failing on a merge was asked for"}, posts: 2, queued: 1},
 		{name: "queue refuses: 302 to the job, exit 6", env: tokenEnv, args: []string{"vetoed"},
 			code: exitRejected, stderr: []string{"queued nothing (HTTP 302 to the job page)"}, posts: 1},
 		{name: "Jenkins starting up: the 503 page is retried, one build", args: []string{"hello"},

@@ -26,7 +26,8 @@ func TestBinaryStopsTheBuildOnSignal(t *testing.T) {
 	for _, tc := range []struct {
 		sig  syscall.Signal
 		code int
-	}{{syscall.SIGINT, 130}, {syscall.SIGTERM, 143}} {
+		word string
+	}{{syscall.SIGINT, 130, "interrupted"}, {syscall.SIGTERM, 143, "terminated"}} {
 		t.Run(tc.sig.String(), func(t *testing.T) {
 			t.Parallel()
 			s := newFake(t, withScript("slow", jenkinstest.Script{Duration: time.Hour}))
@@ -51,7 +52,7 @@ func TestBinaryStopsTheBuildOnSignal(t *testing.T) {
 			if strings.Join(b.Stops, ",") != "stop" || b.Result != "ABORTED" {
 				t.Errorf("build stops %v result %q, want one stop and ABORTED", b.Stops, b.Result)
 			}
-			if !strings.Contains(stderr.String(), "interrupted; stopped build #1") {
+			if !strings.Contains(stderr.String(), tc.word+"; stopped build #1") {
 				t.Errorf("stderr does not say what was done:\n%s", stderr.String())
 			}
 		})

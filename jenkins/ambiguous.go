@@ -22,6 +22,22 @@ type AmbiguousError struct {
 func (e *AmbiguousError) Error() string { return e.Err.Error() }
 func (e *AmbiguousError) Unwrap() error { return e.Err }
 
+// InterruptedError is a trigger cut short because its context ended (a
+// deadline or a signal). Sent says whether the POST may have reached Jenkins,
+// and so may have queued a build; when false, nothing was queued.
+type InterruptedError struct {
+	Sent bool
+	Err  error // the context's cause
+}
+
+func (e *InterruptedError) Error() string {
+	if e.Sent {
+		return "the trigger was sent but its answer did not come before the end: " + e.Err.Error()
+	}
+	return "the trigger was not sent: " + e.Err.Error()
+}
+func (e *InterruptedError) Unwrap() error { return e.Err }
+
 // Candidate is a queue item or build that a lost trigger may have created.
 type Candidate struct {
 	QueueID int64

@@ -8,6 +8,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -240,6 +241,51 @@ func (c *Client) wait(ctx context.Context, n int, retryAfter string, deadline ti
 		return false
 	case <-t.C:
 		return true
+	}
+}
+
+// Session returns the X-Jenkins-Session last seen; it changes when the
+// controller restarts.
+func (c *Client) Session() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.session
+}
+
+// getJSON GETs u, retrying as get does, and decodes a 200 answer into v.
+// It returns the status for the caller to interpret 404s.
+func (c *Client) getJSON(ctx context.Context, u *url.URL, what string, v any) (int, error) {
+	ex, err := c.get(ctx, u, what)
+	if err != nil {
+		return 0, err
+	}
+	p := ex.page
+	c.noteSession(p.header)
+	switch {
+	case p.status == http.StatusOK && !p.jenkins && p.html():
+		return p.status, notJenkins(c.base, p)
+	case p.status == http.StatusOK:
+		if err := json.Unmarshal([]byte(p.body), v); err != nil {
+			return p.status, &Error{Kind: ErrProtocol, Status: p.status, Err: err,
+				Msg: fmt.Sprintf("%s got an answer that is not the expected JSON (%s)", what, Clean(err.Error(), 100))}
+		}
+		return p.status, nil
+	case p.status == http.StatusNotFound:
+		return p.status, nil
+	case p.status >= 300 && p.status < 400:
+		return p.status, c.explainRedirect(TriggerRequest{}, u, p)
+	}
+	return p.status, c.explainStatus(TriggerRequest{}, p, what)
+}
+
+func (c *Client) noteSession(h http.Header) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if s := h.Get("X-Jenkins-Session"); s != "" {
+		c.session = s
+	}
+	if v := h.Get("X-Jenkins"); v != "" {
+		c.version = v
 	}
 }
 

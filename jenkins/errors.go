@@ -11,13 +11,12 @@ import (
 // Sentinel kinds of failure. Every *Error wraps exactly one; the CLI maps them
 // to exit codes.
 var (
-	ErrAuth        = errors.New("authentication failed")     // bad credentials, anonymous, SSO page
-	ErrForbidden   = errors.New("forbidden")                 // missing permission, wrong job token, crumb rejected
-	ErrNotFound    = errors.New("not found")                 // job, folder or branch
-	ErrRejected    = errors.New("trigger rejected")          // disabled, not parameterized, bad parameter
-	ErrUnreachable = errors.New("jenkins unreachable")       // DNS, connect, TLS, proxy, 5xx
-	ErrProtocol    = errors.New("unexpected response")       // not Jenkins, no queue id, bad body
-	ErrMerged      = errors.New("merged into a queued item") // only when the caller asks to fail on merge
+	ErrAuth        = errors.New("authentication failed") // bad credentials, anonymous, SSO page
+	ErrForbidden   = errors.New("forbidden")             // missing permission, wrong job token, crumb rejected
+	ErrNotFound    = errors.New("not found")             // job, folder or branch
+	ErrRejected    = errors.New("trigger rejected")      // disabled, not parameterized, bad parameter
+	ErrUnreachable = errors.New("jenkins unreachable")   // DNS, connect, TLS, proxy, 5xx
+	ErrProtocol    = errors.New("unexpected response")   // not Jenkins, no queue id, bad body
 )
 
 // Error is a failed exchange with Jenkins, explained in one line for people.

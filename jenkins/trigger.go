@@ -183,7 +183,7 @@ func (c *Client) Trigger(ctx context.Context, r TriggerRequest) (*Queued, error)
 	if c.creds.NeedsCrumb() {
 		var err error
 		if cr, err = c.Crumb(ctx); err != nil {
-			return nil, err
+			return nil, interrupted(ctx, err, false)
 		}
 		c.crumb, c.noCrumb = cr, cr == nil
 	}
@@ -212,7 +212,7 @@ func (c *Client) Trigger(ctx context.Context, r TriggerRequest) (*Queued, error)
 			fetchedCrumb = true
 			c.http.Jar = newJar()
 			if cr, err = c.Crumb(ctx); err != nil {
-				return nil, err
+				return nil, interrupted(ctx, err, false)
 			}
 			c.crumb, c.noCrumb = cr, cr == nil
 			c.warn("JENKINS_API_TOKEN behaves like a password (Jenkins wanted a CSRF crumb); create an API token at " + resolve(c.base, "me/configure").String())
@@ -251,7 +251,9 @@ func (c *Client) post(ctx context.Context, target *url.URL, r TriggerRequest, cr
 		case err != nil && neverSent(err, ex.sent) && c.wait(ctx, attempt, "", deadline):
 			c.logf("the trigger did not reach Jenkins (%s); sending it again", Clean(rootCause(err), 120))
 			continue
-		case err != nil && ex.sent && ctx.Err() == nil:
+		case err != nil && ctx.Err() != nil:
+			return ex, interrupted(ctx, err, ex.sent)
+		case err != nil && ex.sent:
 			return ex, &AmbiguousError{SentAt: sentAt, Err: explainTransport(ctx, err, ex.sent, c.base, "the trigger")}
 		case err != nil:
 			return ex, explainTransport(ctx, err, ex.sent, c.base, "the trigger")
@@ -262,6 +264,14 @@ func (c *Client) post(ctx context.Context, target *url.URL, r TriggerRequest, cr
 		ex.sentAt = sentAt
 		return ex, nil
 	}
+}
+
+// interrupted replaces err by an *InterruptedError when ctx has ended.
+func interrupted(ctx context.Context, err error, sent bool) error {
+	if ctx.Err() == nil {
+		return err
+	}
+	return &InterruptedError{Sent: sent, Err: context.Cause(ctx)}
 }
 
 // QueueURL is {base}queue/item/ID/.

@@ -34,7 +34,8 @@ func Check(info *jenkins.JobInfo, req jenkins.TriggerRequest, note func(string))
 		return req, rejected(jenkins.ErrNotFound, "%q is a folder, not a job: name a job inside it, such as %q (it holds: %s)",
 			job, job+"/"+first(info.ChildNames(), "name"), jenkins.ListNames(info.ChildNames()))
 	case info.Buildable != nil && !*info.Buildable:
-		return req, rejected(jenkins.ErrRejected, "job %q is disabled or not buildable: enable it in Jenkins (a job created or copied but never saved answers the same)", job)
+		return req, newOutcome(fmt.Sprintf("job %q is disabled or not buildable: enable it in Jenkins (a job created or copied but never saved answers the same)", job),
+			jenkins.ErrRejected, ErrDisabled)
 	}
 	defs := info.Params()
 	parameterized := len(defs) > 0
@@ -148,7 +149,7 @@ func givenNames(req jenkins.TriggerRequest) []string {
 }
 
 func rejected(kind error, format string, args ...any) error {
-	return &outcome{kind: kind, msg: fmt.Sprintf(format, args...)}
+	return &outcome{kinds: []error{kind}, msg: fmt.Sprintf(format, args...)}
 }
 
 func first(names []string, fallback string) string {

@@ -1,30 +1,43 @@
-// Package task is the trigger-and-follow use case: it triggers a job through a
-// jenkins.Client, optionally follows the build to its result, and reports what
-// happened. It prints nothing itself: progress and console go to Events.
+// Package task is the trigger-and-follow use case: it checks the job, triggers
+// it through a jenkins.Client, optionally follows the build to its result,
+// and reports what happened. Deadlines are contexts: Spec.Timeout bounds the
+// whole run from Spec.Start, Spec.QueueTimeout the time until the build
+// starts; clean-up (dequeue, stop) runs on a bounded context of its own. It
+// prints nothing itself: progress and console go to Events.
 package task
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/jenkins-trigger/jenkins-trigger/auth"
 	"github.com/jenkins-trigger/jenkins-trigger/jenkins"
 )
 
-// Spec is what the user asked for.
+// Spec is what the user asked for, for one job.
 type Spec struct {
 	Trigger      jenkins.TriggerRequest
-	FailIfMerged bool // a trigger folded into an item already queued is an error (exit 22)
+	FailIfMerged bool // a trigger folded into an item already queued is an error (ErrMerged)
+
+	// Mode and HasUser describe the credentials, for the pre-flight policy:
+	// a bare job token cannot read the job, so it is not checked.
+	Mode        auth.Mode
+	HasUser     bool
+	NoPreflight bool
 
 	Wait         Wait
 	Console      ConsoleMode
 	Tail         int    // lines for ConsoleTail
 	Prefix       string // put before every console line
-	QueueTimeout time.Duration
-	Timeout      time.Duration // the whole wait, from the trigger
+	UnstableOK   bool   // an UNSTABLE build is a success
+	Start        time.Time
+	QueueTimeout time.Duration // from Start until the build has started; 0: none
+	Timeout      time.Duration // from Start until the end of the run; 0: none
 	OnTimeout    Policy
 	OnInterrupt  Policy
 	Timing       Timing // zero: DefaultTiming
@@ -41,50 +54,191 @@ type Result struct {
 	URL        string `json:"url,omitempty"` // the build's URL
 	Result     string `json:"result,omitempty"`
 	DurationMs int64  `json:"durationMs,omitempty"`
-	ExitCode   int    `json:"exitCode"` // filled in by the caller, which owns the exit codes
 }
 
-// Run triggers the job and follows it as far as spec.Wait says. The result is
-// returned whenever the trigger was accepted, also together with an error.
+// Triggered reports whether Jenkins accepted the trigger.
+func (r *Result) Triggered() bool { return r != nil && r.QueueID > 0 }
+
+// Events receive what happens. Every field may be nil.
+type Events struct {
+	Progress func(string)   // state changes and heartbeats, one line each
+	Detail   func(string)   // details for --verbose (parameters left at their defaults)
+	Status   func(string)   // a live status line for terminals
+	Console  io.Writer      // where console text goes
+	Merged   func(id int64) // the trigger merged into queue item id
+}
+
+// phase is how far a run got; it decides what a stop means for Jenkins.
+type phase int
+
+const (
+	phaseCheck    phase = iota // pre-flight, crumb: nothing sent that queues
+	phaseInFlight              // the trigger was sent and its answer is not known
+	phaseQueued                // a queue item exists
+	phaseBuilding              // the build has a number
+)
+
+// Run checks the job, triggers it and follows it as far as spec.Wait says.
+// The result is returned whenever anything is known about the trigger, also
+// together with an error; its Job and JobURL are always set.
 func Run(ctx context.Context, c *jenkins.Client, spec Spec, ev Events) (*Result, error) {
-	start := time.Now()
-	q, err := c.Trigger(ctx, spec.Trigger)
-	number := 0
-	var amb *jenkins.AmbiguousError
-	if errors.As(err, &amb) {
-		q, number, err = reconcile(ctx, c, spec.Trigger, amb, ev)
+	if spec.Start.IsZero() {
+		spec.Start = time.Now()
 	}
-	if err != nil {
-		return nil, err
+	if spec.Timing == (Timing{}) {
+		spec.Timing = DefaultTiming
 	}
 	job := spec.Trigger.Job
-	res := &Result{Job: job.FullName(), JobURL: job.URL().String(), QueueID: q.ID, QueueURL: q.URL.String(), Merged: q.Merged}
-	if q.Merged && ev.Merged != nil {
-		ev.Merged(q.ID)
+	r := &runner{c: c, spec: spec, ev: ev, start: spec.Start, t: spec.Timing,
+		res: &Result{Job: job.FullName(), JobURL: job.URL().String()}}
+	if spec.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadlineCause(ctx, spec.Start.Add(spec.Timeout), &timeoutCause{after: spec.Timeout})
+		defer cancel()
 	}
-	if q.Merged && spec.FailIfMerged {
-		return res, &jenkins.Error{Kind: jenkins.ErrMerged, Status: 303,
-			Msg: "the trigger merged into queue item " + strconv.FormatInt(q.ID, 10) + ", which was already waiting with the same parameters, and --fail-if-merged is set"}
+	qctx := ctx // until the build starts
+	if spec.QueueTimeout > 0 && (spec.Timeout <= 0 || spec.QueueTimeout < spec.Timeout) {
+		var cancel context.CancelFunc
+		qctx, cancel = context.WithDeadlineCause(ctx, spec.Start.Add(spec.QueueTimeout), &timeoutCause{after: spec.QueueTimeout})
+		defer cancel()
 	}
-	if spec.Wait == WaitNone {
-		return res, nil
+	err := r.run(ctx, qctx)
+	return r.res, err
+}
+
+func (r *runner) run(ctx, qctx context.Context) error {
+	if err := r.preflight(qctx); err != nil {
+		return r.ended(qctx, err)
 	}
-	t := spec.Timing
-	if t == (Timing{}) {
-		t = DefaultTiming
+	r.phase = phaseInFlight
+	q, number, err := r.trigger(qctx)
+	if ie := (*jenkins.InterruptedError)(nil); errors.As(err, &ie) && !ie.Sent {
+		r.phase = phaseCheck
 	}
-	f := &follower{c: c, spec: spec, ev: ev, res: res, start: start, t: t}
+	if err != nil {
+		return r.ended(qctx, err)
+	}
+	r.phase = phaseQueued
+	r.res.QueueID, r.res.QueueURL, r.res.Merged = q.ID, q.URL.String(), q.Merged
+	if q.Merged && r.ev.Merged != nil {
+		r.ev.Merged(q.ID)
+	}
+	if q.Merged && r.spec.FailIfMerged {
+		return newOutcome("the trigger merged into queue item "+strconv.FormatInt(q.ID, 10)+
+			", which was already waiting with the same parameters, and failing on a merge was asked for", ErrMerged)
+	}
+	if r.spec.Wait == WaitNone {
+		return nil
+	}
 	if number > 0 {
-		f.started(number)
+		r.started(number)
+	} else if err := r.waitQueue(qctx); err != nil {
+		return r.ended(qctx, err)
 	}
-	return res, f.follow(ctx)
+	if r.spec.Wait == WaitStart {
+		return nil
+	}
+	return r.ended(ctx, r.waitBuild(ctx))
+}
+
+// ended turns an error into the run's outcome: when ctx ended (a deadline or
+// a signal), whatever failed because of it is replaced by what that means for
+// Jenkins, after the policy for it was applied.
+func (r *runner) ended(ctx context.Context, err error) error {
+	if err == nil || ctx.Err() == nil {
+		return err
+	}
+	var re *ResultError
+	if errors.As(err, &re) {
+		return err // the result came in before the end: it stands
+	}
+	cause, timeout := stopCause(ctx)
+	word := stopWord(cause)
+	policy := r.spec.OnInterrupt
+	if timeout != nil {
+		policy = r.spec.OnTimeout
+	}
+	job := strconv.Quote(r.res.Job)
+	var msg string
+	switch {
+	case r.phase == phaseCheck:
+		msg = fmt.Sprintf("%s before triggering %s; nothing was queued", word, job)
+	case r.phase == phaseInFlight:
+		msg = fmt.Sprintf("%s while the trigger of %s was in flight: it may have been queued; check %s before running again", word, job, r.res.JobURL)
+	case r.phase == phaseQueued && timeout != nil:
+		msg = fmt.Sprintf("%s waiting for queue item %d of %s to start", word, r.res.QueueID, job)
+	case timeout != nil:
+		msg = fmt.Sprintf("%s waiting for build #%d to finish", word, r.number)
+	default:
+		msg = word
+	}
+	switch {
+	case r.phase < phaseQueued:
+	case policy == Detach && r.phase == phaseQueued:
+		msg += fmt.Sprintf("; queue item %d stays queued (detach): %s", r.res.QueueID, r.res.QueueURL)
+	case policy == Detach:
+		msg += fmt.Sprintf("; build #%d keeps running (detach): %s", r.number, r.buildU)
+	default:
+		msg += "; " + r.cancel(ctx)
+	}
+	if timeout == nil {
+		return &StoppedError{Cause: cause, Msg: msg}
+	}
+	if r.number > 0 {
+		return newOutcome(msg, ErrBuildTimeout)
+	}
+	return newOutcome(msg, ErrQueueTimeout)
+}
+
+// preflight reads the job and checks the request against it, when the
+// credentials can read it. A job token may trigger what its user cannot read:
+// then the trigger goes ahead unchecked, unless the build must be followed.
+func (r *runner) preflight(ctx context.Context) error {
+	tokenMode := r.spec.Mode == auth.JobToken || r.spec.Mode == auth.BuildTokenRoot
+	switch {
+	case r.spec.NoPreflight:
+		return nil
+	case tokenMode && !r.spec.HasUser:
+		r.detail("pre-flight skipped: a job token alone cannot read the job; parameters are not checked")
+		return nil
+	}
+	checked, err := Preflight(ctx, r.c, r.spec.Trigger, r.ev.Detail)
+	unreadable := errors.Is(err, jenkins.ErrNotFound) || errors.Is(err, jenkins.ErrForbidden) || errors.Is(err, jenkins.ErrAuth)
+	switch {
+	case err == nil:
+		r.spec.Trigger = checked
+	case ctx.Err() != nil:
+		return err
+	case tokenMode && unreadable && r.spec.Wait == WaitNone:
+		r.progress("pre-flight skipped: the job could not be read (%s); triggering with the job token anyway", err)
+	case tokenMode && unreadable:
+		return fmt.Errorf("the job token could trigger, but the build could not be followed: %w", err)
+	default:
+		return err
+	}
+	return nil
+}
+
+// trigger sends the trigger once; when its answer was lost, it looks for what
+// it created. number is set when that was already a build.
+func (r *runner) trigger(ctx context.Context) (*jenkins.Queued, int, error) {
+	q, err := r.c.Trigger(ctx, r.spec.Trigger)
+	var amb *jenkins.AmbiguousError
+	if errors.As(err, &amb) && ctx.Err() == nil {
+		return r.reconcile(ctx, amb)
+	}
+	return q, 0, err
 }
 
 // reconcile looks for what a trigger whose answer was lost created. One match
 // is taken as ours; none or several end with what is known. It never sends
 // the trigger again.
-func reconcile(ctx context.Context, c *jenkins.Client, req jenkins.TriggerRequest, amb *jenkins.AmbiguousError, ev Events) (*jenkins.Queued, int, error) {
-	cands, err := c.FindTriggered(ctx, req, amb.SentAt)
+func (r *runner) reconcile(ctx context.Context, amb *jenkins.AmbiguousError) (*jenkins.Queued, int, error) {
+	req := r.spec.Trigger
+	cands, err := r.c.FindTriggered(ctx, req, amb.SentAt)
+	if ctx.Err() != nil {
+		return nil, 0, ctx.Err()
+	}
 	lost := "the answer to the trigger was lost: " + amb.Error()
 	job := req.Job.FullName()
 	switch {
@@ -109,10 +263,7 @@ func reconcile(ctx context.Context, c *jenkins.Client, req jenkins.TriggerReques
 	if cand.Number > 0 {
 		what += fmt.Sprintf(", already build #%d", cand.Number)
 	}
-	if ev.Progress != nil {
-		ev.Progress(fmt.Sprintf("%s; Jenkins has exactly one match, %s, queued at %s with the parameters sent: taking it as this trigger's",
-			lost, what, cand.Since.UTC().Format("15:04:05 MST")))
-	}
-	q := &jenkins.Queued{ID: cand.QueueID, URL: c.QueueURL(cand.QueueID)}
-	return q, cand.Number, nil
+	r.progress("%s; Jenkins has exactly one match, %s, queued at %s with the parameters sent: taking it as this trigger's",
+		lost, what, cand.Since.UTC().Format("15:04:05 MST"))
+	return &jenkins.Queued{ID: cand.QueueID, URL: r.c.QueueURL(cand.QueueID)}, cand.Number, nil
 }

@@ -1,0 +1,144 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"os"
+	"strings"
+)
+
+// jobLine is one job of a multi-job call, with its own parameters.
+type jobLine struct {
+	Ref    string
+	Params []string // KEY=VALUE, over the -p given for all jobs
+}
+
+// manyError is the outcome of several jobs: the most severe one decides the
+// exit code.
+type manyError struct {
+	worst  outcome
+	err    error // the job's error that had it
+	failed []string
+	total  int
+}
+
+func (e *manyError) Error() string {
+	return fmt.Sprintf("%d of %d jobs did not succeed: %s", len(e.failed), e.total, strings.Join(e.failed, ", "))
+}
+func (e *manyError) Unwrap() error { return e.err }
+
+// newManyError ranks the jobs' outcomes; nil when every job succeeded.
+func newManyError(lines []jobLine, errs []error, style codeStyle) error {
+	w, we := worst(errs)
+	if w == outOK {
+		return nil
+	}
+	m := &manyError{worst: w, err: we, total: len(errs)}
+	for i, err := range errs {
+		if err != nil {
+			m.failed = append(m.failed, fmt.Sprintf("%s (exit %d)", lines[i].Ref, exitCode(err, style)))
+		}
+	}
+	return m
+}
+
+// overrideParams puts a job's own KEY=VALUE over the ones given for all jobs.
+func overrideParams(all, own []string) []string {
+	names := map[string]bool{}
+	for _, p := range own {
+		name, _, _ := strings.Cut(p, "=")
+		names[name] = true
+	}
+	var out []string
+	for _, p := range all {
+		if name, _, _ := strings.Cut(p, "="); !names[name] {
+			out = append(out, p)
+		}
+	}
+	return append(out, own...)
+}
+
+// jobLines reads the jobs from the arguments and the jobs file.
+func jobLines(dir string, args []string, file string) ([]jobLine, error) {
+	var out []jobLine
+	for _, a := range args {
+		out = append(out, jobLine{Ref: a})
+	}
+	if file != "" {
+		b, err := os.ReadFile(resolvePath(dir, file))
+		if err != nil {
+			return nil, usagef("cannot read the jobs file %s: %v", file, cleanFSError(err))
+		}
+		fromFile, err := parseJobsFile(b)
+		if err != nil {
+			return nil, usagef("jobs file %s: %v", file, err)
+		}
+		out = append(out, fromFile...)
+	}
+	if len(out) == 0 {
+		return nil, usagef("no job given; pass JOB arguments or --jobs-file")
+	}
+	return out, nil
+}
+
+// parseJobsFile reads lines of JOB [KEY=VALUE ...]; a token in double quotes
+// may hold spaces ("NOTES=two words" or NOTES="two words"); # starts a comment
+// line; CRLF and a BOM are fine.
+func parseJobsFile(b []byte) ([]jobLine, error) {
+	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
+	var out []jobLine
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(strings.TrimRight(sc.Text(), "\r"))
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		tokens, err := splitQuoted(line)
+		if err != nil {
+			return nil, fmt.Errorf("line %d: %v", n, err)
+		}
+		if tokens[0] == "" {
+			return nil, fmt.Errorf("line %d: the job name is empty", n)
+		}
+		jl := jobLine{Ref: tokens[0]}
+		for _, t := range tokens[1:] {
+			if _, _, err := parseParam(t); err != nil {
+				return nil, fmt.Errorf("line %d: %v", n, err)
+			}
+			jl.Params = append(jl.Params, t)
+		}
+		out = append(out, jl)
+	}
+	return out, sc.Err()
+}
+
+// splitQuoted splits at spaces, keeping double-quoted runs together (quotes removed).
+func splitQuoted(s string) ([]string, error) {
+	var out []string
+	var cur strings.Builder
+	inQuote, have := false, false
+	for _, r := range s {
+		switch {
+		case r == '"':
+			inQuote, have = !inQuote, true
+		case (r == ' ' || r == '\t') && !inQuote:
+			if have {
+				out = append(out, cur.String())
+				cur.Reset()
+				have = false
+			}
+		default:
+			cur.WriteRune(r)
+			have = true
+		}
+	}
+	if inQuote {
+		return nil, fmt.Errorf("a double quote is not closed")
+	}
+	if have {
+		out = append(out, cur.String())
+	}
+	return out, nil
+}

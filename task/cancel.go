@@ -1,0 +1,69 @@
+package task
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jenkins-trigger/jenkins-trigger/jenkins"
+)
+
+// cancel dequeues the item or stops the build, within the Cleanup bound, and
+// says what happened. It runs on its own context: the caller's may be done.
+func (r *runner) cancel(parent context.Context) string {
+	ctx, done := context.WithTimeout(context.WithoutCancel(parent), r.t.Cleanup)
+	defer done()
+	if r.number == 0 {
+		err := r.c.CancelQueueItem(ctx, r.res.QueueID)
+		switch {
+		case err == nil:
+			return fmt.Sprintf("cancelled queue item %d", r.res.QueueID)
+		case errors.Is(err, jenkins.ErrLeft):
+			item, qerr := r.c.QueueItem(ctx, r.res.QueueID)
+			if qerr != nil || item.Executable == nil {
+				return fmt.Sprintf("queue item %d had just left the queue and its build is not known yet; check %s", r.res.QueueID, r.res.JobURL)
+			}
+			r.number = item.Executable.Number
+			r.buildU = jenkins.BuildURL(r.spec.Trigger.Job, r.number).String()
+			r.res.Number, r.res.URL = r.number, r.buildU
+		case errors.Is(err, jenkins.ErrGone):
+			return fmt.Sprintf("queue item %d was already gone", r.res.QueueID)
+		default:
+			return fmt.Sprintf("could not cancel queue item %d (%v)", r.res.QueueID, err)
+		}
+	}
+	return r.stop(ctx)
+}
+
+// stop sends stop, then for a Pipeline term and kill, waiting StopGrace after
+// each for the build to end.
+func (r *runner) stop(ctx context.Context) string {
+	j := r.spec.Trigger.Job
+	b, err := r.c.Build(ctx, j, r.number)
+	if err != nil {
+		return fmt.Sprintf("could not read build #%d to stop it (%v)", r.number, err)
+	}
+	if !b.Building {
+		return fmt.Sprintf("build #%d had already finished", r.number)
+	}
+	actions := []string{"stop"}
+	if b.Pipeline() {
+		actions = append(actions, "term", "kill")
+	}
+	for _, a := range actions {
+		if err := r.c.StopBuild(ctx, j, r.number, a); err != nil {
+			return fmt.Sprintf("could not %s build #%d (%v): %s", a, r.number, err, r.buildU)
+		}
+		for waited := time.Duration(0); waited < r.t.StopGrace; waited += r.t.PollMin {
+			if sleep(ctx, r.t.PollMin) != nil {
+				return fmt.Sprintf("sent %s to build #%d but ran out of time to see it end: %s", a, r.number, r.buildU)
+			}
+			if b, err := r.c.Build(ctx, j, r.number); err == nil && !b.Building {
+				return fmt.Sprintf("stopped build #%d (%s): %s", r.number, a, r.buildU)
+			}
+		}
+	}
+	return fmt.Sprintf("build #%d still runs after %s: %s", r.number, strings.Join(actions, ", "), r.buildU)
+}

@@ -1,0 +1,83 @@
+package task
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Sentinels for the outcomes of the use case. The CLI maps them to exit codes;
+// jenkins' sentinels cover what Jenkins answered.
+var (
+	ErrMerged       = errors.New("merged into a queued item") // only when Spec.FailIfMerged
+	ErrCancelled    = errors.New("queue item cancelled")
+	ErrLost         = errors.New("build lost")
+	ErrQueueTimeout = errors.New("timed out before the build started")
+	ErrBuildTimeout = errors.New("timed out before the build ended")
+	ErrDisabled     = errors.New("job disabled") // a pre-flight rejection; also jenkins.ErrRejected
+)
+
+// ResultError is a build that ended with a result other than SUCCESS.
+type ResultError struct {
+	Result string // UNSTABLE, FAILURE, ABORTED, NOT_BUILT or what Jenkins said
+	Number int
+	URL    string
+}
+
+func (e *ResultError) Error() string {
+	return fmt.Sprintf("build #%d finished %s: %s", e.Number, e.Result, e.URL)
+}
+
+// StoppedError is a run cut short from outside (a signal, or the caller's
+// context), with what was done about the remote side. It unwraps to the
+// cause the context was cancelled with, so the caller can tell signals apart.
+type StoppedError struct {
+	Cause error
+	Msg   string // what was done and what state Jenkins is in
+}
+
+func (e *StoppedError) Error() string { return e.Msg }
+func (e *StoppedError) Unwrap() error { return e.Cause }
+
+// outcome is an error with its sentinel kinds and a message for people.
+type outcome struct {
+	kinds []error
+	msg   string
+}
+
+func (e *outcome) Error() string { return e.msg }
+func (e *outcome) Is(target error) bool {
+	for _, k := range e.kinds {
+		if target == k {
+			return true
+		}
+	}
+	return false
+}
+
+func newOutcome(msg string, kinds ...error) error { return &outcome{kinds: kinds, msg: msg} }
+
+// timeoutCause cancels the context of a run when --timeout or --queue-timeout
+// is reached; it is told apart from a signal by its type.
+type timeoutCause struct {
+	after time.Duration
+}
+
+func (t *timeoutCause) Error() string { return "timed out after " + round(t.after).String() }
+
+// stopCause returns why ctx ended and whether it was one of our deadlines.
+func stopCause(ctx context.Context) (cause error, timeout *timeoutCause) {
+	cause = context.Cause(ctx)
+	errors.As(cause, &timeout)
+	return cause, timeout
+}
+
+// stopWord is how a message begins for a run stopped by cause: "timed out
+// after 5s", "interrupted", "terminated".
+func stopWord(cause error) string {
+	if cause == nil || errors.Is(cause, context.Canceled) {
+		return "interrupted"
+	}
+	return cause.Error()
+}
