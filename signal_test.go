@@ -58,3 +58,52 @@ func TestBinaryStopsTheBuildOnSignal(t *testing.T) {
 		})
 	}
 }
+
+// Issue 10, failure 2: SIGTERM while the pre-flight read is in flight exits
+// 143 (not Ctrl-C's 130) with one line saying nothing was queued; SIGTERM
+// while the trigger is in flight says it may have been queued.
+func TestBinaryTerminatedBeforeTheBuild(t *testing.T) {
+	t.Parallel()
+	bin := filepath.Join(t.TempDir(), "jenkins-trigger")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	for _, tc := range []struct {
+		name  string
+		fault jenkinstest.Fault
+		line  string
+	}{
+		{"pre-flight", jenkinstest.Fault{Method: "GET", Path: "/job/hello/api/json", Kind: jenkinstest.SlowHeaders, Delay: time.Minute},
+			`jenkins-trigger: terminated before triggering "hello"; nothing was queued` + "\n"},
+		{"trigger", jenkinstest.Fault{Method: "POST", Path: "/job/hello/build", Kind: jenkinstest.SlowHeaders, Delay: time.Minute},
+			`jenkins-trigger: terminated while the trigger of "hello" was in flight: it may have been queued; check `},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			s := newFake(t, func(s *jenkinstest.Server) { s.Inject(tc.fault) })
+			cmd := exec.Command(bin, "hello")
+			cmd.Env = append(tokenEnv(s), "PATH="+os.Getenv("PATH"))
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			waitFor(s, func() bool {
+				for _, r := range s.Requests() {
+					if r.Method == tc.fault.Method && strings.HasSuffix(r.Path, tc.fault.Path) {
+						return true
+					}
+				}
+				return false
+			})
+			time.Sleep(50 * time.Millisecond)
+			if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+				t.Fatal(err)
+			}
+			_ = cmd.Wait()
+			if code := cmd.ProcessState.ExitCode(); code != 143 || !strings.HasPrefix(stderr.String(), tc.line) || strings.Count(stderr.String(), "\n") != 1 {
+				t.Errorf("exit %d, stderr %q; want 143 and one line starting %q", code, stderr.String(), tc.line)
+			}
+		})
+	}
+}
