@@ -268,9 +268,9 @@ func TestPreflightPolicy(t *testing.T) {
 	t.Parallel()
 	hidden := auth.Secret("11" + strings.Repeat("b", 32))
 	for _, tc := range []struct {
-		name     string
-		creds    auth.Credentials
-		wait     Wait
+		name              string
+		creds             auth.Credentials
+		wait              Wait
 		preflight, posted bool
 		msg               string
 	}{
