@@ -39,8 +39,8 @@ type cli struct {
 	ConsolePrefix string `name:"console-prefix" envname:"JENKINS_CONSOLE_PREFIX" placeholder:"TEXT" help:"Put TEXT before every console line ($$JENKINS_CONSOLE_PREFIX)."`
 	UnstableOK    bool   `name:"unstable-ok" envname:"JENKINS_UNSTABLE_OK" help:"Exit 0 for an UNSTABLE build ($$JENKINS_UNSTABLE_OK)."`
 	ExitCodes     string `name:"exit-codes" envname:"JENKINS_EXIT_CODES" placeholder:"STYLE" help:"Numbering of build results: default, or jenkins-cli (SUCCESS 0, UNSTABLE 1, FAILURE 2, NOT_BUILT 3, ABORTED 4) ($$JENKINS_EXIT_CODES)."`
-	QueueTimeout  string `name:"queue-timeout" envname:"JENKINS_QUEUE_TIMEOUT" placeholder:"DURATION" help:"Give up when the build has not started after DURATION: exit 30 ($$JENKINS_QUEUE_TIMEOUT)."`
-	Timeout       string `name:"timeout" envname:"JENKINS_TIMEOUT" placeholder:"DURATION" help:"Give up when the build has not finished DURATION after the trigger: exit 31, or 30 while still queued ($$JENKINS_TIMEOUT)."`
+	QueueTimeout  string `name:"queue-timeout" envname:"JENKINS_QUEUE_TIMEOUT" placeholder:"DURATION" help:"Give up when the build has not started DURATION after jenkins-trigger started (checks and trigger included): exit 30 ($$JENKINS_QUEUE_TIMEOUT)."`
+	Timeout       string `name:"timeout" envname:"JENKINS_TIMEOUT" placeholder:"DURATION" help:"Bound the whole run: give up DURATION after jenkins-trigger started, in any phase (checks, trigger, retries, queue, build, console): exit 31, or 30 before the build started ($$JENKINS_TIMEOUT)."`
 	OnTimeout     string `name:"on-timeout" envname:"JENKINS_ON_TIMEOUT" placeholder:"POLICY" help:"On a timeout: cancel (dequeue, or stop the build; the default) or detach (leave it running) ($$JENKINS_ON_TIMEOUT)."`
 	OnInterrupt   string `name:"on-interrupt" envname:"JENKINS_ON_INTERRUPT" placeholder:"POLICY" help:"On Ctrl-C, Ctrl-Break or SIGTERM while waiting: cancel (the default) or detach ($$JENKINS_ON_INTERRUPT)."`
 	PollInterval  string `name:"poll-interval" envname:"JENKINS_POLL_INTERVAL" placeholder:"DURATION" help:"Slowest polling interval while waiting (default 5s); polling is quicker at first and near the expected end ($$JENKINS_POLL_INTERVAL)."`

@@ -1,7 +1,11 @@
 package main
 
 import (
+	"bytes"
+	"fmt"
 	"os"
+	"os/exec"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -105,5 +109,203 @@ func TestEnvfileExample(t *testing.T) {
 		if !strings.Contains(text, env) {
 			t.Errorf("envfile.example lacks %s", env)
 		}
+	}
+}
+
+// readmeCommands returns the commands of README.md that run jenkins-trigger:
+// lines of ```sh blocks and inline code that start with "jenkins-trigger " or
+// with "go run ./cmd/jenkins-sim -- go run . ", as argument lists.
+func readmeCommands(t *testing.T) [][]string {
+	t.Helper()
+	b, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var candidates []string
+	inSh := false
+	for _, line := range strings.Split(string(b), "\n") {
+		switch {
+		case strings.HasPrefix(line, "```"):
+			inSh = !inSh && strings.TrimPrefix(line, "```") == "sh"
+			continue
+		case inSh:
+			candidates = append(candidates, line)
+			continue
+		}
+		for _, m := range inlineCode.FindAllStringSubmatch(line, -1) {
+			candidates = append(candidates, m[1])
+		}
+	}
+	var out [][]string
+	for _, c := range candidates {
+		c = strings.TrimSpace(c)
+		if rest, ok := strings.CutPrefix(c, "go run ./cmd/jenkins-sim -- go run . "); ok {
+			c = "jenkins-trigger " + rest
+		}
+		if !strings.HasPrefix(c, "jenkins-trigger ") {
+			continue
+		}
+		words, err := shellWords(c)
+		if err != nil {
+			t.Errorf("README command %q: %v", c, err)
+			continue
+		}
+		if placeholder(words) {
+			continue // a synopsis such as "jenkins-trigger doctor [JOB]"
+		}
+		out = append(out, words)
+	}
+	return out
+}
+
+var (
+	inlineCode   = regexp.MustCompile("`(jenkins-trigger [^`]+)`")
+	placeholders = regexp.MustCompile(`^[A-Z][A-Z0-9_]*$|\.\.\.|^\[|\|`)
+)
+
+func placeholder(words []string) bool {
+	for _, w := range words {
+		if placeholders.MatchString(w) {
+			return true
+		}
+	}
+	return false
+}
+
+// shellWords splits a command line as sh does for the quoting a README uses:
+// single and double quotes, no expansion.
+func shellWords(s string) ([]string, error) {
+	var out []string
+	var cur strings.Builder
+	var quote rune
+	have := false
+	for _, r := range s {
+		switch {
+		case quote != 0 && r == quote:
+			quote = 0
+		case quote != 0:
+			cur.WriteRune(r)
+		case r == '\'' || r == '"':
+			quote, have = r, true
+		case r == ' ' || r == '\t':
+			if have {
+				out = append(out, cur.String())
+				cur.Reset()
+				have = false
+			}
+		default:
+			cur.WriteRune(r)
+			have = true
+		}
+	}
+	if quote != 0 {
+		return nil, fmt.Errorf("unclosed quote")
+	}
+	if have {
+		out = append(out, cur.String())
+	}
+	return out, nil
+}
+
+// scriptWords splits a testscript line as testscript does: single quotes,
+// with ” for a quote inside them.
+func scriptWords(s string) []string {
+	var out []string
+	var cur strings.Builder
+	inQuote, have := false, false
+	rs := []rune(s)
+	for i := 0; i < len(rs); i++ {
+		r := rs[i]
+		switch {
+		case r == '\'' && inQuote && i+1 < len(rs) && rs[i+1] == '\'':
+			cur.WriteRune('\'')
+			i++
+		case r == '\'':
+			inQuote, have = !inQuote, true
+		case (r == ' ' || r == '\t') && !inQuote:
+			if have {
+				out = append(out, cur.String())
+				cur.Reset()
+				have = false
+			}
+		default:
+			cur.WriteRune(r)
+			have = true
+		}
+	}
+	if have {
+		out = append(out, cur.String())
+	}
+	return out
+}
+
+// TestREADMECommandsAreRun: every README command that can run against the
+// simulator is run by testdata/script/readme.txtar, word for word, so the
+// manual cannot drift from the program (issue 10, failure 7).
+func TestREADMECommandsAreRun(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile("testdata/script/readme.txtar")
+	if err != nil {
+		t.Fatal(err)
+	}
+	scripted := map[string]bool{}
+	for _, line := range strings.Split(string(b), "\n") {
+		words := scriptWords(line)
+		switch {
+		case len(words) > 1 && words[0] == "exec":
+			words = words[1:]
+		case len(words) > 2 && words[0] == "exits":
+			words = words[2:]
+		default:
+			continue
+		}
+		scripted[strings.Join(words, "\x00")] = true
+	}
+	// Commands that need more than the simulator, and why.
+	elsewhere := map[string]string{
+		"jenkins-trigger --env-file sim.env": "needs a jenkins-sim started with --write-env; examples/check.sh does that",
+	}
+	cmds := readmeCommands(t)
+	if len(cmds) < 15 {
+		t.Fatalf("found only %d commands in README.md: is the extraction broken?", len(cmds))
+	}
+	for _, words := range cmds {
+		line := strings.Join(words, " ")
+		if !scripted[strings.Join(words, "\x00")] && elsewhere[line] == "" {
+			t.Errorf("README.md's %q is not run by testdata/script/readme.txtar: add it there (or say in this test why it cannot run against the simulator)", line)
+		}
+	}
+}
+
+// TestREADMEFirstCommand runs the README's first command exactly as written,
+// through sh, go run and the real simulator (issue 10, failure 7).
+func TestREADMEFirstCommand(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("builds two programs")
+	}
+	if _, err := exec.LookPath("sh"); err != nil {
+		t.Skip("no sh")
+	}
+	b, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, after, _ := strings.Cut(string(b), "```sh\n")
+	first, _, _ := strings.Cut(after, "\n")
+	if !strings.HasPrefix(first, "go run ./cmd/jenkins-sim -- go run . ") {
+		t.Fatalf("the first command is %q; this test expects the simulator", first)
+	}
+	cmd := exec.Command("sh", "-c", first)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("%s: %v\nstdout:\n%s\nstderr:\n%s", first, err, stdout.String(), stderr.String())
+	}
+	if !regexp.MustCompile(`^http://127\.0\.0\.1:[0-9]+/jenkins/queue/item/1/\n$`).MatchString(stdout.String()) {
+		t.Errorf("stdout %q, want the queue item URL", stdout.String())
+	}
+	if !strings.Contains(stderr.String(), "received POST /job/greeting/buildWithParameters") {
+		t.Errorf("the simulator did not report the trigger:\n%s", stderr.String())
 	}
 }

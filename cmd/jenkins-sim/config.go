@@ -112,34 +112,3 @@ func writeRecord(sim *jenkinstest.Server, path string) error {
 	}
 	return f.Close()
 }
-
-// parseFault reads METHOD:PATH-SUFFIX:KIND[:TIMES]; an empty METHOD or PATH matches all.
-func parseFault(v string) (jenkinstest.Fault, error) {
-	parts := strings.Split(v, ":")
-	if len(parts) < 3 || len(parts) > 4 {
-		return jenkinstest.Fault{}, fmt.Errorf("want METHOD:PATH-SUFFIX:KIND[:TIMES], got %q", v)
-	}
-	f := jenkinstest.Fault{Method: strings.ToUpper(parts[0]), Path: parts[1], Delay: 3 * time.Second}
-	for k := jenkinstest.ResetBeforeRead; k <= jenkinstest.TooMany; k++ {
-		if k.String() == parts[2] {
-			f.Kind = k
-		}
-	}
-	if f.Kind == 0 {
-		return f, fmt.Errorf("unknown fault kind %q (kinds: %s)", parts[2], strings.Join(faultKinds(), ", "))
-	}
-	if len(parts) == 4 {
-		if _, err := fmt.Sscan(parts[3], &f.Times); err != nil || f.Times < 0 {
-			return f, fmt.Errorf("TIMES must be a whole number, got %q", parts[3])
-		}
-	}
-	return f, nil
-}
-
-func faultKinds() []string {
-	var out []string
-	for k := jenkinstest.ResetBeforeRead; k <= jenkinstest.TooMany; k++ {
-		out = append(out, k.String())
-	}
-	return out
-}

@@ -44,8 +44,8 @@ func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 	recordTo := fs.String("record", "", "on exit, write every queue item and its parameters to this JSON file")
 	var faults []jenkinstest.Fault
 	fs.Func("fault", "inject a fault: METHOD:PATH-SUFFIX:KIND[:TIMES], e.g. POST:/build:reset-after-read:1 (repeatable; kinds: "+
-		strings.Join(faultKinds(), ", ")+")", func(v string) error {
-		f, err := parseFault(v)
+		strings.Join(jenkinstest.FaultKinds(), ", ")+")", func(v string) error {
+		f, err := jenkinstest.ParseFault(v)
 		faults = append(faults, f)
 		return err
 	})

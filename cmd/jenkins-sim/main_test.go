@@ -107,13 +107,13 @@ func TestHelperTrigger(t *testing.T) {
 
 func TestParseFault(t *testing.T) {
 	t.Parallel()
-	f, err := parseFault("post:/build:reset-after-read:1")
+	f, err := jenkinstest.ParseFault("post:/build:reset-after-read:1")
 	if err != nil || f.Method != "POST" || f.Path != "/build" || f.Kind.String() != "reset-after-read" || f.Times != 1 {
 		t.Errorf("parseFault = %+v, %v", f, err)
 	}
 	for _, bad := range []string{"POST:/build", "POST:/build:nonsense", "POST:/build:proxy-502:x", "a:b:c:d:e"} {
-		if _, err := parseFault(bad); err == nil {
-			t.Errorf("parseFault(%q) succeeded", bad)
+		if _, err := jenkinstest.ParseFault(bad); err == nil {
+			t.Errorf("jenkinstest.ParseFault(%q) succeeded", bad)
 		}
 	}
 }

@@ -178,3 +178,35 @@ func reset(w http.ResponseWriter) {
 	}
 	_ = conn.Close()
 }
+
+// ParseFault reads a fault as jenkins-sim --fault takes it: METHOD:PATH-SUFFIX:KIND[:TIMES]; an empty METHOD or PATH matches all.
+func ParseFault(v string) (Fault, error) {
+	parts := strings.Split(v, ":")
+	if len(parts) < 3 || len(parts) > 4 {
+		return Fault{}, fmt.Errorf("want METHOD:PATH-SUFFIX:KIND[:TIMES], got %q", v)
+	}
+	f := Fault{Method: strings.ToUpper(parts[0]), Path: parts[1], Delay: 3 * time.Second}
+	for k := ResetBeforeRead; k <= TooMany; k++ {
+		if k.String() == parts[2] {
+			f.Kind = k
+		}
+	}
+	if f.Kind == 0 {
+		return f, fmt.Errorf("unknown fault kind %q (kinds: %s)", parts[2], strings.Join(FaultKinds(), ", "))
+	}
+	if len(parts) == 4 {
+		if _, err := fmt.Sscan(parts[3], &f.Times); err != nil || f.Times < 0 {
+			return f, fmt.Errorf("TIMES must be a whole number, got %q", parts[3])
+		}
+	}
+	return f, nil
+}
+
+// FaultKinds are the names of the fault kinds.
+func FaultKinds() []string {
+	var out []string
+	for k := ResetBeforeRead; k <= TooMany; k++ {
+		out = append(out, k.String())
+	}
+	return out
+}
