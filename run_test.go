@@ -339,10 +339,7 @@ func TestRunTrigger(t *testing.T) {
 			if r.code != tt.code {
 				t.Errorf("exit code = %d, want %d; stderr:\n%s", r.code, tt.code, r.stderr)
 			}
-			wantOut := tt.stdout
-			if strings.Contains(wantOut, "%s") {
-				wantOut = strings.Replace(wantOut, "%s", s.URL(), 1)
-			}
+			wantOut := strings.Replace(tt.stdout, "%s", s.URL(), 1)
 			if tt.check == nil || tt.stdout != "" {
 				if r.stdout != wantOut {
 					t.Errorf("stdout = %q, want %q", r.stdout, wantOut)

@@ -177,7 +177,7 @@ func (e *env) follow(job string) (time.Duration, int, error) {
 	}
 	done := time.Now()
 	number := 0
-	fmt.Sscanf(stdout.String()[strings.Index(stdout.String(), `"number":`)+len(`"number":`):], "%d", &number)
+	_, _ = fmt.Sscanf(stdout.String()[strings.Index(stdout.String(), `"number":`)+len(`"number":`):], "%d", &number)
 	var end time.Time
 	for _, b := range e.sim.Builds(job) {
 		if b.Number == number {

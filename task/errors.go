@@ -66,11 +66,12 @@ type timeoutCause struct {
 
 func (t *timeoutCause) Error() string { return "timed out after " + round(t.after).String() }
 
-// stopCause returns why ctx ended and whether it was one of our deadlines.
-func stopCause(ctx context.Context) (cause error, timeout *timeoutCause) {
-	cause = context.Cause(ctx)
+// stopCause returns why ctx ended and, when it was one of our deadlines, which.
+func stopCause(ctx context.Context) (*timeoutCause, error) {
+	cause := context.Cause(ctx)
+	var timeout *timeoutCause
 	errors.As(cause, &timeout)
-	return cause, timeout
+	return timeout, cause
 }
 
 // stopWord is how a message begins for a run stopped by cause: "timed out

@@ -55,19 +55,6 @@ func spec(t *testing.T, s *jenkinstest.Server, job string, wait Wait) Spec {
 	return Spec{Trigger: jenkins.TriggerRequest{Job: j}, Mode: auth.APIToken, HasUser: true, Wait: wait, Timing: fast}
 }
 
-// lines collects progress lines.
-type lines struct {
-	mu sync.Mutex
-	l  []string
-}
-
-func (l *lines) add(s string) { l.mu.Lock(); l.l = append(l.l, s); l.mu.Unlock() }
-func (l *lines) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return strings.Join(l.l, "\n")
-}
-
 // Issue 10, failure 1: --timeout bounds the whole run, including the
 // pre-flight's retries, a trigger that takes long, and polls that fail; the
 // clean-up then runs on its own context.

@@ -152,7 +152,7 @@ func (r *runner) ended(ctx context.Context, err error) error {
 	if errors.As(err, &re) {
 		return err // the result came in before the end: it stands
 	}
-	cause, timeout := stopCause(ctx)
+	timeout, cause := stopCause(ctx)
 	word := stopWord(cause)
 	policy := r.spec.OnInterrupt
 	if timeout != nil {
