@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -56,7 +57,14 @@ func (a *app) credentials() (auth.Credentials, error) {
 	}
 	creds := auth.Credentials{User: cfg.User, APIToken: auth.Secret(secrets[0]), Password: auth.Secret(secrets[1]),
 		JobToken: auth.Secret(secrets[2]), TokenRoot: cfg.BuildTokenRoot}
-	if err := creds.Validate(); err != nil {
+	switch err := creds.Validate(); {
+	case errors.Is(err, auth.ErrNoSecret):
+		return auth.Credentials{}, usagef("JENKINS_USER is set but neither JENKINS_API_TOKEN nor JENKINS_PASSWORD is")
+	case errors.Is(err, auth.ErrNoUser):
+		return auth.Credentials{}, usagef("an API token or password is set but JENKINS_USER is not (use the Jenkins user ID)")
+	case errors.Is(err, auth.ErrNoJobToken):
+		return auth.Credentials{}, usagef("--build-token-root needs the job's trigger token in JENKINS_JOB_TOKEN")
+	case err != nil:
 		return auth.Credentials{}, err
 	}
 	if cfg.Insecure {
@@ -97,7 +105,10 @@ func (a *app) client(base *url.URL) (*jenkins.Client, auth.Credentials, error) {
 		opts.Log = a.out.note
 	}
 	c, err := jenkins.New(opts)
-	if err != nil {
+	switch {
+	case errors.Is(err, jenkins.ErrNoPEM):
+		return nil, creds, usagef("--ca-cert %s holds no PEM certificate", cfg.CACert)
+	case err != nil:
 		return nil, creds, usagef("%v", err)
 	}
 	return c, creds, nil

@@ -102,7 +102,7 @@ func TestDoctor(t *testing.T) {
 			lines:     []string{"ok    tcp", "FAIL  jenkins   the answer from 127.0.0.1:", "no X-Jenkins header"}},
 		{name: "plain http redirected to https: exit 8", args: []string{"doctor", "hello"}, code: exitProtocol,
 			configure: func(s *jenkinsServerSetup) { s.fake.RedirectTo = "https://ci.example.com" },
-			lines:     []string{"FAIL  jenkins   Jenkins redirected the request to https://ci.example.com/jenkins/whoAmI/api/json (HTTP 302); set JENKINS_URL to https://ci.example.com/jenkins/"}},
+			lines:     []string{"FAIL  jenkins   Jenkins redirected the request to https://ci.example.com/jenkins/whoAmI/api/json (HTTP 302); set the Jenkins URL to https://ci.example.com/jenkins/"}},
 		{name: "missing job: did you mean, exit 5", args: []string{"doctor", "Hello"}, code: exitNotFound,
 			lines: []string{`FAIL  job       job "Hello" not found`, `did you mean "hello"?`}},
 		{name: "disabled job: exit 6", args: []string{"doctor", "disabled"}, code: exitRejected,

@@ -3,8 +3,12 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -307,5 +311,34 @@ func TestREADMEFirstCommand(t *testing.T) {
 	}
 	if !strings.Contains(stderr.String(), "received POST /job/greeting/buildWithParameters") {
 		t.Errorf("the simulator did not report the trigger:\n%s", stderr.String())
+	}
+}
+
+// TestLowerLayersNameNoFlags: the words a user acts on (flags, JENKINS_*
+// variables) are added by the command layer; jenkins and task name what to
+// fix in plain words and in types (jenkins.Setting, task.ParamError).
+func TestLowerLayersNameNoFlags(t *testing.T) {
+	t.Parallel()
+	flagLike := regexp.MustCompile(`JENKINS_[A-Z]|(^|[\s(])--?[a-z][a-z-]*[\s=]`)
+	for _, dir := range []string{"jenkins", "task", "auth"} {
+		files, err := filepath.Glob(filepath.Join(dir, "*.go"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range files {
+			if strings.HasSuffix(f, "_test.go") {
+				continue
+			}
+			parsed, err := parser.ParseFile(token.NewFileSet(), f, nil, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ast.Inspect(parsed, func(n ast.Node) bool {
+				if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == token.STRING && flagLike.MatchString(lit.Value) {
+					t.Errorf("%s: %s names a flag or variable; say it in plain words and let the CLI add the name", f, lit.Value)
+				}
+				return true
+			})
+		}
 	}
 }

@@ -37,7 +37,7 @@ func (d *checkup) warn(area, format string, args ...any) {
 }
 
 func (d *checkup) fail(area string, err error) {
-	d.findings = append(d.findings, finding{area: area, status: "FAIL", msg: err.Error(), err: err})
+	d.findings = append(d.findings, finding{area: area, status: "FAIL", msg: describe(err), err: err})
 }
 
 // doctorError is doctor's result: how many steps failed, exiting with the code of the first.

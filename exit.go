@@ -146,6 +146,7 @@ func classify(err error) outcome {
 		{task.ErrQueueTimeout, outQueueTimeout},
 		{task.ErrBuildTimeout, outBuildTimeout},
 		{task.ErrMerged, outMerged},
+		{task.ErrUnconfirmed, outUnreachable},
 		{jenkins.ErrAuth, outAuth},
 		{jenkins.ErrForbidden, outForbidden},
 		{jenkins.ErrNotFound, outNotFound},

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"strings"
 	"testing"
 
@@ -61,7 +62,9 @@ func TestRunPreflight(t *testing.T) {
 		{name: "parameters for a job that has none: exit 6 before triggering", args: []string{"hello", "-p", "X=1"}, code: exitRejected,
 			stderr: []string{`job "hello" takes no parameters, but 1 were given (X)`}},
 		{name: "a file parameter given with -p", args: []string{"alltypes", "-p", "ARTIFACT=x.zip"}, code: exitRejected,
-			stderr: []string{"ARTIFACT is a file parameter of job \"alltypes\": pass it with --file ARTIFACT=PATH"}},
+			stderr: []string{"ARTIFACT is a file parameter of job \"alltypes\": upload a file for it, not a value (--file ARTIFACT=PATH)"}},
+		{name: "a file given for a value parameter", args: []string{"alltypes", "--file", "VERSION=" + os.Args[0]}, code: exitRejected,
+			stderr: []string{"VERSION is a string parameter of job \"alltypes\", not a file parameter: give it a value, not a file (-p VERSION=VALUE)"}},
 		{name: "a run parameter that names no build", args: []string{"alltypes", "-p", "UPSTREAM=latest"}, code: exitRejected,
 			stderr: []string{`UPSTREAM="latest" must name a build of another job as JOB#NUMBER`}},
 		{name: "a password parameter's value is never shown", args: []string{"alltypes", "-p", "DB_PASSWORD=hunter2-secret", "-p", "TARGET=nowhere"}, code: exitRejected,

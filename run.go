@@ -64,13 +64,13 @@ func run(ctx context.Context, e osEnv) (code int) {
 	}
 	a, err := setup(ctx, e, &c, kctx, out)
 	if err != nil {
-		out.fail(err.Error())
+		out.fail(describe(err))
 		return exitCode(err, defaultCodes)
 	}
 	kctx.BindTo(ctx, (*context.Context)(nil))
 	err = kctx.Run(a)
 	if err != nil {
-		out.fail(err.Error())
+		out.fail(describe(err))
 	}
 	return exitCode(err, a.style)
 }

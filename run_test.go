@@ -118,7 +118,7 @@ func TestRunTrigger(t *testing.T) {
 			env: func(s *jenkinstest.Server) []string {
 				return []string{"JENKINS_URL=" + s.URL(), "JENKINS_USER=builder", "JENKINS_API_TOKEN=" + password}
 			},
-			stdout: "%squeue/item/1/\n", stderr: []string{"caution: JENKINS_API_TOKEN behaves like a password"}, posts: 2, queued: 1},
+			stdout: "%squeue/item/1/\n", stderr: []string{"caution: the API token behaves like a password"}, posts: 2, queued: 1},
 		{name: "job token with a user goes in the query", args: []string{"tokenjob", "--cause", "nightly"},
 			env:    func(s *jenkinstest.Server) []string { return tokenEnvWith(s, "JENKINS_JOB_TOKEN=s3cret") },
 			stdout: "%squeue/item/1/\n", posts: 1, queued: 1,
@@ -229,7 +229,7 @@ func TestRunTrigger(t *testing.T) {
 			code:      exitUnreachable, stderr: []string{"still starting up", "nothing was queued"}, posts: 1},
 		{name: "redirect to https: not followed, exit 8 with the URL to use", env: tokenEnv, args: []string{"hello"},
 			configure: func(s *jenkinstest.Server) { s.RedirectTo = "https://ci.example.com" },
-			code:      exitProtocol, stderr: []string{"set JENKINS_URL to https://ci.example.com/jenkins/"}, posts: 1},
+			code:      exitProtocol, stderr: []string{"set the Jenkins URL to https://ci.example.com/jenkins/"}, posts: 1},
 		{name: "SSO gateway answers with a 200 HTML login page: exit 3", env: tokenEnv, args: []string{"hello"},
 			configure: func(s *jenkinstest.Server) { s.SSOLogin = true },
 			code:      exitAuth, stderr: []string{"did not come from Jenkins (no X-Jenkins header"}, posts: 1},
@@ -307,7 +307,7 @@ func TestRunTrigger(t *testing.T) {
 				}
 			}},
 		{name: "no JENKINS_URL: exit 2", args: []string{"hello"}, env: func(*jenkinstest.Server) []string { return nil },
-			code: exitUsage, stderr: []string{"JENKINS_URL is not set"}},
+			code: exitUsage, stderr: []string{"Jenkins URL is not set"}},
 		{name: "user without a secret: exit 2", args: []string{"hello"},
 			env: func(s *jenkinstest.Server) []string {
 				return []string{"JENKINS_URL=" + s.URL(), "JENKINS_USER=builder"}

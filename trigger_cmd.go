@@ -213,7 +213,7 @@ func (a *app) manyEvents(jobs []task.Job, lines []jobLine) []func() {
 		}
 		jobs[i].Done = func(_ *task.Result, err error) {
 			if err != nil {
-				jout.fail(err.Error())
+				jout.fail(describe(err))
 			}
 		}
 	}

@@ -60,18 +60,26 @@ type Credentials struct {
 	TokenRoot bool // trigger through /buildByToken (needs JobToken)
 }
 
-// ErrIncomplete reports credentials that cannot work as given.
+// ErrIncomplete reports credentials that cannot work as given; each of the
+// errors below is also ErrIncomplete.
 var ErrIncomplete = errors.New("incomplete credentials")
+
+// Ways credentials can be incomplete.
+var (
+	ErrNoSecret   = incomplete("a user is set but neither an API token nor a password")
+	ErrNoUser     = incomplete("an API token or password is set but no user")
+	ErrNoJobToken = incomplete("build-token-root needs the job's trigger token")
+)
 
 // Validate reports combinations that cannot work, before anything is sent.
 func (c Credentials) Validate() error {
 	switch {
 	case c.User != "" && c.APIToken == "" && c.Password == "":
-		return incomplete("JENKINS_USER is set but neither JENKINS_API_TOKEN nor JENKINS_PASSWORD is")
+		return ErrNoSecret
 	case c.User == "" && (c.APIToken != "" || c.Password != ""):
-		return incomplete("an API token or password is set but JENKINS_USER is not (use the Jenkins user ID)")
+		return ErrNoUser
 	case c.TokenRoot && c.JobToken == "":
-		return incomplete("--build-token-root needs the job's trigger token in JENKINS_JOB_TOKEN")
+		return ErrNoJobToken
 	}
 	return nil
 }

@@ -46,6 +46,9 @@ type Options struct {
 	UserAgent string
 }
 
+// ErrNoPEM is Options.CACertPEM without a PEM certificate in it.
+var ErrNoPEM = errors.New("no PEM certificate in the CA certificates given")
+
 // Defaults for Options.
 const (
 	DefaultConnectTimeout = 10 * time.Second
@@ -90,7 +93,7 @@ func New(o Options) (*Client, error) {
 			pool = x509.NewCertPool()
 		}
 		if !pool.AppendCertsFromPEM(o.CACertPEM) {
-			return nil, errors.New("--ca-cert holds no PEM certificate")
+			return nil, ErrNoPEM
 		}
 		tlsConf.RootCAs = pool
 	}

@@ -19,12 +19,39 @@ var (
 	ErrProtocol    = errors.New("unexpected response")   // not Jenkins, no queue id, bad body
 )
 
+// Setting is a piece of configuration that a message asks the user to check
+// or change. Messages name it in plain words ("the Jenkins URL"); the command
+// layer says how it is set (a variable, a flag).
+type Setting int
+
+// The settings messages can point at.
+const (
+	SetURL            Setting = iota + 1 // the Jenkins base URL
+	SetJob                               // the job
+	SetUser                              // the user ID
+	SetAPIToken                          // the user's API token
+	SetPassword                          // the user's password
+	SetJobToken                          // the job's trigger token
+	SetBuildTokenRoot                    // triggering through the build-token-root plugin
+	SetParams                            // the build parameters
+	SetCACert                            // extra trusted CA certificates
+	SetProxy                             // the proxy settings
+	SetRequestTimeout                    // the time allowed for one request
+)
+
 // Error is a failed exchange with Jenkins, explained in one line for people.
 type Error struct {
-	Kind   error  // one of the sentinels above
-	Msg    string // what happened and what to do; no secrets
-	Status int    // HTTP status, 0 when no response came
-	Err    error  // the underlying error, if any (already redacted)
+	Kind   error     // one of the sentinels above
+	Msg    string    // what happened and what to do; no secrets
+	Status int       // HTTP status, 0 when no response came
+	Err    error     // the underlying error, if any (already redacted)
+	Fix    []Setting // the settings the message asks to check, if any
+}
+
+// fix records the settings the message asks the user to check.
+func (e *Error) fix(s ...Setting) *Error {
+	e.Fix = s
+	return e
 }
 
 func (e *Error) Error() string { return e.Msg }

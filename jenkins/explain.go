@@ -26,11 +26,11 @@ func (c *Client) explainStatus(r TriggerRequest, p page, what string) *Error {
 		if wa := p.header.Get("WWW-Authenticate"); wa != "" && !strings.HasPrefix(strings.ToLower(wa), `basic realm="jenkins"`) {
 			return failf(ErrAuth, st, "%s was refused with a %q challenge instead of Jenkins' Basic one (HTTP 401): an authenticating proxy (SSO gateway) is in front of Jenkins; use an API route that bypasses it", what, Clean(firstWord(wa), 30))
 		}
-		hint := "check that JENKINS_USER is the Jenkins user ID (not the display name or e-mail) and that the API token is current"
+		hint, fix := "check that the user is the Jenkins user ID (not the display name or e-mail) and that the API token is current", []Setting{SetUser, SetAPIToken}
 		if mode == auth.Password || c.creds.APIToken == "" {
-			hint = "check JENKINS_USER (the Jenkins user ID) and the password; better, use an API token, since SSO realms and -Djenkins.security.ignoreBasicAuth refuse passwords"
+			hint, fix = "check the user (the Jenkins user ID) and the password; better, use an API token, since SSO realms and -Djenkins.security.ignoreBasicAuth refuse passwords", []Setting{SetUser, SetPassword, SetAPIToken}
 		}
-		return failf(ErrAuth, st, "Jenkins rejected the credentials of user %q (HTTP 401): %s (create a token at %s)", user, hint, resolve(c.base, "me/configure"))
+		return failf(ErrAuth, st, "Jenkins rejected the credentials of user %q (HTTP 401): %s (create a token at %s)", user, hint, resolve(c.base, "me/configure")).fix(fix...)
 	case http.StatusForbidden:
 		return c.explainForbidden(r, p, what)
 	case http.StatusNotFound:
@@ -38,12 +38,12 @@ func (c *Client) explainStatus(r TriggerRequest, p page, what string) *Error {
 			return failf(ErrNotFound, st, "build-token-root found no enabled job %s with a trigger token (HTTP 404): check the full name, that the job is enabled, and that its Trigger builds remotely option has a token (multibranch branch jobs cannot have one)", job)
 		}
 		if r.Job.Base == nil {
-			return failf(ErrNotFound, st, "%s got HTTP 404 at %s: check JENKINS_URL, including its context path such as /jenkins/", what, c.base.Redacted())
+			return failf(ErrNotFound, st, "%s got HTTP 404 at %s: check the Jenkins URL, including its context path such as /jenkins/", what, c.base.Redacted()).fix(SetURL)
 		}
 		return failf(ErrNotFound, st, "job %s not found at %s (HTTP 404), or user %q lacks Job/Read on it: names are case-sensitive item names (not display names), a job in a folder is folder/name, and multibranch branch feature/foo is repo/feature%%2Ffoo",
 			job, r.Job.URL().Redacted(), displayUser(user))
 	case http.StatusMethodNotAllowed:
-		return failf(ErrProtocol, st, "Jenkins answered HTTP 405 (this URL requires POST) to %s: something between us and Jenkins turned the POST into a GET, usually a redirect; set JENKINS_URL to the address Jenkins itself serves", what)
+		return failf(ErrProtocol, st, "Jenkins answered HTTP 405 (this URL requires POST) to %s: something between us and Jenkins turned the POST into a GET, usually a redirect; set the Jenkins URL to the address Jenkins itself serves", what).fix(SetURL)
 	case http.StatusConflict:
 		return failf(ErrRejected, st, "job %s is disabled or not buildable (HTTP 409): enable it in Jenkins; a job created or copied but never saved, or a disabled multibranch parent, answers the same", job)
 	case http.StatusBadRequest:
@@ -51,9 +51,9 @@ func (c *Client) explainStatus(r TriggerRequest, p page, what string) *Error {
 		case p.has("is not parameterized"):
 			return failf(ErrRejected, st, "job %s takes no parameters (HTTP 400) but parameters were given: drop them, or, if it is a Pipeline that declares parameters, run it once so Jenkins learns them", job)
 		case p.has("Nothing is submitted") || p.has("expects a form submission"):
-			return failf(ErrRejected, st, "job %s is parameterized and refused a trigger without parameters (HTTP 400); pass its parameters with -p NAME=VALUE", job)
+			return failf(ErrRejected, st, "job %s is parameterized and refused a trigger without parameters (HTTP 400); pass its parameters", job).fix(SetParams)
 		case p.has("Semicolons are not allowed"):
-			return failf(ErrProtocol, st, "Jenkins refuses URLs containing ';' (HTTP 400); remove the ';' from JENKINS_URL")
+			return failf(ErrProtocol, st, "Jenkins refuses URLs containing ';' (HTTP 400); remove the ';' from the Jenkins URL").fix(SetURL)
 		case mode == auth.BuildTokenRoot:
 			return failf(ErrRejected, st, "build-token-root refused to trigger %s (HTTP 400): the job is disabled, or takes parameters and got none, or takes none and got some", job)
 		}
@@ -96,13 +96,13 @@ func (c *Client) explainForbidden(r TriggerRequest, p page, what string) *Error 
 	case p.has("No valid crumb"):
 		switch {
 		case c.creds.APIToken != "":
-			return failf(ErrForbidden, st, "Jenkins rejected %s for a CSRF crumb although an API token was sent and a crumb then fetched (HTTP 403 No valid crumb): a proxy may strip the session cookie; check JENKINS_API_TOKEN is an API token", what)
+			return failf(ErrForbidden, st, "Jenkins rejected %s for a CSRF crumb although an API token was sent and a crumb then fetched (HTTP 403 No valid crumb): a proxy may strip the session cookie; check that the API token is an API token, not a password", what).fix(SetAPIToken)
 		case mode == auth.Password:
 			return failf(ErrForbidden, st, "Jenkins rejected the CSRF crumb (HTTP 403 No valid crumb): the crumb is bound to the session cookie, which did not come back (a proxy stripping cookies, or a load balancer without sticky sessions); use an API token instead of a password, which needs no crumb")
 		}
-		return failf(ErrForbidden, st, "Jenkins rejected the anonymous POST for a missing CSRF crumb (HTTP 403 No valid crumb): set JENKINS_USER and JENKINS_API_TOKEN, or use --build-token-root")
+		return failf(ErrForbidden, st, "Jenkins rejected the anonymous POST for a missing CSRF crumb (HTTP 403 No valid crumb): set a user and API token, or use build-token-root").fix(SetUser, SetAPIToken, SetBuildTokenRoot)
 	case p.has("Invalid token provided"):
-		return failf(ErrForbidden, st, "Jenkins rejected the job token in JENKINS_JOB_TOKEN for %s (HTTP 403 Invalid token provided): a wrong token is refused even when the user could build; compare it with the job's Trigger builds remotely token, or drop it and rely on JENKINS_USER and JENKINS_API_TOKEN", job)
+		return failf(ErrForbidden, st, "Jenkins rejected the job token for %s (HTTP 403 Invalid token provided): a wrong token is refused even when the user could build; compare it with the job's Trigger builds remotely token, or drop it and rely on the user and API token", job).fix(SetJobToken)
 	case p.header.Get("X-Required-Permission") != "":
 		who := p.header.Get("X-You-Are-Authenticated-As")
 		if who == "" {
@@ -113,13 +113,13 @@ func (c *Client) explainForbidden(r TriggerRequest, p page, what string) *Error 
 	case p.loginPage():
 		switch mode {
 		case auth.BuildTokenRoot:
-			return failf(ErrForbidden, st, "build-token-root rejected the job token for %s (HTTP 403): compare JENKINS_JOB_TOKEN with the job's Trigger builds remotely token", job)
+			return failf(ErrForbidden, st, "build-token-root rejected the job token for %s (HTTP 403): compare the job token with the job's Trigger builds remotely token", job).fix(SetJobToken)
 		case auth.JobToken:
 			if c.creds.User == "" {
-				return failf(ErrAuth, st, "Jenkins treated the job-token request as anonymous and refused it (HTTP 403): a job token alone works only when anonymous users may read the job; use --build-token-root, or set JENKINS_USER and JENKINS_API_TOKEN (or the token is wrong)")
+				return failf(ErrAuth, st, "Jenkins treated the job-token request as anonymous and refused it (HTTP 403): a job token alone works only when anonymous users may read the job; use build-token-root, or set a user and API token (or the token is wrong)").fix(SetBuildTokenRoot, SetUser, SetAPIToken)
 			}
 		case auth.Anonymous:
-			return failf(ErrAuth, st, "Jenkins treated %s as anonymous and refused it (HTTP 403 login page): set JENKINS_USER and JENKINS_API_TOKEN", what)
+			return failf(ErrAuth, st, "Jenkins treated %s as anonymous and refused it (HTTP 403 login page): set a user and API token", what).fix(SetUser, SetAPIToken)
 		}
 		return failf(ErrAuth, st, "Jenkins treated %s as anonymous although credentials were sent (HTTP 403 login page): a proxy may strip the Authorization header", what)
 	case mode == auth.BuildTokenRoot && strings.TrimSpace(p.body) == "":
@@ -150,14 +150,14 @@ func (c *Client) explainRedirect(r TriggerRequest, from *url.URL, p page) *Error
 	}
 	if auth.Origin(to) != auth.Origin(c.base) {
 		suggest := &url.URL{Scheme: to.Scheme, Host: to.Host, Path: c.base.Path}
-		return failf(ErrProtocol, st, "Jenkins redirected the request to %s (HTTP %d); set JENKINS_URL to %s, since a followed redirect turns the POST into a GET and would send credentials elsewhere",
-			shown, st, suggest.Redacted())
+		return failf(ErrProtocol, st, "Jenkins redirected the request to %s (HTTP %d); set the Jenkins URL to %s, since a followed redirect turns the POST into a GET and would send credentials elsewhere",
+			shown, st, suggest.Redacted()).fix(SetURL)
 	}
 	if r.Job.Base != nil && strings.HasPrefix(to.Path, strings.TrimSuffix(r.Job.URL().Path, "/")) && !strings.Contains(to.Path, "/queue/") {
 		return failf(ErrRejected, st, "Jenkins took the request for %s but queued nothing (HTTP %d to the job page): a plugin's queue decision refused it; a multibranch project answers the same way after starting a branch scan, so trigger a branch job such as repo/main instead",
 			quoteJob(r), st)
 	}
-	return failf(ErrProtocol, st, "Jenkins redirected the request to %s (HTTP %d) instead of queuing it; check JENKINS_URL", shown, st)
+	return failf(ErrProtocol, st, "Jenkins redirected the request to %s (HTTP %d) instead of queuing it; check the Jenkins URL", shown, st).fix(SetURL)
 }
 
 // explainTransport explains a request that got no HTTP answer.
@@ -178,21 +178,27 @@ func explainTransport(ctx context.Context, err error, sent bool, base *url.URL, 
 	e := &Error{Kind: ErrUnreachable, Err: err}
 	switch {
 	case errors.As(err, &unknownCA):
-		e.Msg = "the TLS certificate of " + host + " is signed by an unknown authority (self-signed or a private CA); pass that CA with --ca-cert FILE"
+		e.Msg = "the TLS certificate of " + host + " is signed by an unknown authority (self-signed or a private CA); trust that CA's certificate"
+		e.Fix = []Setting{SetCACert}
 	case errors.As(err, &hostErr):
-		e.Msg = "the TLS certificate of " + host + " is not valid for that name (" + cause + "); use the host name the certificate names in JENKINS_URL"
+		e.Msg = "the TLS certificate of " + host + " is not valid for that name (" + cause + "); use the host name the certificate names in the Jenkins URL"
+		e.Fix = []Setting{SetURL}
 	case errors.As(err, &invalid) && invalid.Reason == x509.Expired:
 		e.Msg = "the TLS certificate of " + host + " has expired or is not yet valid (" + cause + "); ask the Jenkins admin to renew it"
 	case errors.As(err, &invalid):
 		e.Msg = "the TLS certificate of " + host + " is invalid (" + cause + ")"
 	case errors.As(err, &recordErr):
-		e.Msg = host + " does not speak TLS; use http:// in JENKINS_URL, or the HTTPS port"
+		e.Msg = host + " does not speak TLS; use http:// in the Jenkins URL, or the HTTPS port"
+		e.Fix = []Setting{SetURL}
 	case errors.As(err, &dnsErr) && dnsErr.IsNotFound:
-		e.Msg = "cannot resolve the host " + Clean(dnsErr.Name, 80) + ": check the host name in JENKINS_URL"
+		e.Msg = "cannot resolve the host " + Clean(dnsErr.Name, 80) + ": check the host name in the Jenkins URL"
+		e.Fix = []Setting{SetURL}
 	case errors.As(err, &opErr) && opErr.Op == "proxyconnect":
-		e.Msg = "the proxy refused or failed the connection to " + host + " (" + cause + "); check HTTPS_PROXY, HTTP_PROXY and NO_PROXY"
+		e.Msg = "the proxy refused or failed the connection to " + host + " (" + cause + "); check the proxy settings"
+		e.Fix = []Setting{SetProxy}
 	case errors.Is(err, syscall.ECONNREFUSED):
-		e.Msg = "connection refused by " + host + ": is Jenkins running there, and is the port in JENKINS_URL right?"
+		e.Msg = "connection refused by " + host + ": is Jenkins running there, and is the port in the Jenkins URL right?"
+		e.Fix = []Setting{SetURL}
 	case !sent:
 		e.Msg = "cannot reach Jenkins at " + host + " (" + cause + "); " + what + " was not sent"
 	default:
@@ -200,7 +206,8 @@ func explainTransport(ctx context.Context, err error, sent bool, base *url.URL, 
 		timeout := errors.As(err, &ne) && ne.Timeout()
 		how := "the connection failed"
 		if timeout {
-			how = "no answer came within --request-timeout"
+			how = "no answer came within the request timeout"
+			e.Fix = []Setting{SetRequestTimeout}
 		}
 		e.Msg = how + " after " + what + " was sent to " + host + " (" + cause + ")"
 	}

@@ -11,7 +11,7 @@ import (
 // error, found before anything is sent.
 var ErrBadJob = errors.New("bad job reference or Jenkins URL")
 
-func badJob(format string, args ...any) error {
+func badJob(format string, args ...any) *Error {
 	return &Error{Kind: ErrBadJob, Msg: fmt.Sprintf(format, args...)}
 }
 
@@ -51,13 +51,13 @@ func resolve(base *url.URL, rel string) *url.URL {
 func ParseBase(s string) (*url.URL, error) {
 	u, err := url.Parse(strings.TrimSpace(s))
 	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-		return nil, badJob("JENKINS_URL must be an http:// or https:// URL such as https://ci.example.com/ (got %q)", redactInput(s))
+		return nil, badJob("the Jenkins URL must be an http:// or https:// URL such as https://ci.example.com/ (got %q)", redactInput(s)).fix(SetURL)
 	}
 	if u.User != nil {
-		return nil, badJob("JENKINS_URL carries credentials (user:token@host); remove them and set JENKINS_USER and JENKINS_API_TOKEN instead")
+		return nil, badJob("the Jenkins URL carries credentials (user:token@host); remove them and set a user and API token instead").fix(SetURL, SetUser, SetAPIToken)
 	}
 	if u.RawQuery != "" || u.Fragment != "" {
-		return nil, badJob("JENKINS_URL must not have a query or fragment: %s", u.Redacted())
+		return nil, badJob("the Jenkins URL must not have a query or fragment: %s", u.Redacted()).fix(SetURL)
 	}
 	if !strings.HasSuffix(u.Path, "/") {
 		u.Path += "/"
@@ -89,13 +89,13 @@ func redactInput(s string) string {
 func ParseJob(base *url.URL, ref string) (Job, error) {
 	ref = strings.TrimSpace(ref)
 	if ref == "" {
-		return Job{}, badJob("no job given; pass JOB or set JENKINS_JOB")
+		return Job{}, badJob("no job given").fix(SetJob)
 	}
 	if strings.HasPrefix(ref, "http://") || strings.HasPrefix(ref, "https://") {
 		return parseJobURL(base, ref)
 	}
 	if base == nil {
-		return Job{}, badJob("JENKINS_URL is not set; set it, or pass the job's full URL")
+		return Job{}, badJob("the Jenkins URL is not set; set it, or give the job as its full URL").fix(SetURL)
 	}
 	// Each segment is an item name, taken literally: ordinary names cannot contain
 	// "%", and a multibranch branch's item name already carries its "%2F".
@@ -129,7 +129,7 @@ func parseJobURL(base *url.URL, ref string) (Job, error) {
 		return Job{}, badJob("cannot read job URL %q", redactInput(ref))
 	}
 	if u.User != nil {
-		return Job{}, badJob("the job URL carries credentials (user:token@host); remove them and set JENKINS_USER and JENKINS_API_TOKEN instead")
+		return Job{}, badJob("the job URL carries credentials (user:token@host); remove them and set a user and API token instead").fix(SetUser, SetAPIToken)
 	}
 	segs := strings.Split(u.EscapedPath(), "/")
 	start := -1
@@ -173,7 +173,7 @@ func parseJobURL(base *url.URL, ref string) (Job, error) {
 		return Job{Base: derived, Names: names}, nil
 	}
 	if !sameBase(base, derived) {
-		return Job{}, badJob("the job URL is on %s but JENKINS_URL is %s; make them agree, or pass the job as a path (folder/name)",
+		return Job{}, badJob("the job URL is on %s but the Jenkins URL is %s; make them agree, or pass the job as a path (folder/name)",
 			derived.Redacted(), base.Redacted())
 	}
 	return Job{Base: base, Names: names}, nil

@@ -215,7 +215,7 @@ func (c *Client) Trigger(ctx context.Context, r TriggerRequest) (*Queued, error)
 				return nil, interrupted(ctx, err, false)
 			}
 			c.crumb, c.noCrumb = cr, cr == nil
-			c.warn("JENKINS_API_TOKEN behaves like a password (Jenkins wanted a CSRF crumb); create an API token at " + resolve(c.base, "me/configure").String())
+			c.warn("the API token behaves like a password (Jenkins wanted a CSRF crumb); create an API token at " + resolve(c.base, "me/configure").String())
 			continue
 		}
 		if st := p.status; st == http.StatusTooManyRequests || ((st == http.StatusBadGateway || st == http.StatusServiceUnavailable ||

@@ -23,7 +23,7 @@ func (c *Client) WhoAmI(ctx context.Context) (*WhoAmI, error) {
 		return nil, err
 	}
 	if status == http.StatusNotFound {
-		return nil, failf(ErrProtocol, status, "no Jenkins answers at %s (whoAmI/api/json is 404): check JENKINS_URL and its context path, such as /jenkins/", c.base.Redacted())
+		return nil, failf(ErrProtocol, status, "no Jenkins answers at %s (whoAmI/api/json is 404): check the Jenkins URL and its context path, such as /jenkins/", c.base.Redacted()).fix(SetURL)
 	}
 	return &w, nil
 }

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/jenkins-trigger/jenkins-trigger/jenkins"
 )
 
 // Sentinels for the outcomes of the use case. The CLI maps them to exit codes;
@@ -16,6 +18,9 @@ var (
 	ErrQueueTimeout = errors.New("timed out before the build started")
 	ErrBuildTimeout = errors.New("timed out before the build ended")
 	ErrDisabled     = errors.New("job disabled") // a pre-flight rejection; also jenkins.ErrRejected
+	// ErrUnconfirmed is a trigger whose answer was lost and whose result
+	// could not be found for certain: it may or may not have been queued.
+	ErrUnconfirmed = errors.New("trigger not confirmed")
 )
 
 // ResultError is a build that ended with a result other than SUCCESS.
@@ -28,6 +33,18 @@ type ResultError struct {
 func (e *ResultError) Error() string {
 	return fmt.Sprintf("build #%d finished %s: %s", e.Number, e.Result, e.URL)
 }
+
+// ParamError is a parameter given the wrong way: a value for a file
+// parameter, or a file for another kind. File says how it must be given.
+// It is a rejection (jenkins.ErrRejected): nothing was sent.
+type ParamError struct {
+	Name string
+	File bool
+	Msg  string
+}
+
+func (e *ParamError) Error() string        { return e.Msg }
+func (e *ParamError) Is(target error) bool { return target == jenkins.ErrRejected }
 
 // StoppedError is a run cut short from outside (a signal, or the caller's
 // context), with what was done about the remote side. It unwraps to the

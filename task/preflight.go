@@ -73,7 +73,7 @@ func Check(info *jenkins.JobInfo, req jenkins.TriggerRequest, note func(string))
 		case !ok:
 			return req, unknown(job, f.Name, names)
 		case d.Kind() != "file":
-			return req, rejected(jenkins.ErrRejected, "--file %s: %s is a %s parameter of job %q, not a file parameter; pass it with -p %s=VALUE", f.Name, f.Name, d.Kind(), job, f.Name)
+			return req, &ParamError{Name: f.Name, File: false, Msg: fmt.Sprintf("%s is a %s parameter of job %q, not a file parameter: give it a value, not a file", f.Name, d.Kind(), job)}
 		}
 		given[f.Name] = true
 	}
@@ -120,7 +120,7 @@ func checkValue(job string, d jenkins.ParamDef, v string) (string, error) {
 		}
 		return "", rejected(jenkins.ErrRejected, "%s=%q is not one of the choices of job %q: %s.%s", d.Name, jenkins.Clean(v, 60), job, jenkins.ListNames(d.Choices), hint)
 	case "file":
-		return "", rejected(jenkins.ErrRejected, "%s is a file parameter of job %q: pass it with --file %s=PATH, not -p", d.Name, job, d.Name)
+		return "", &ParamError{Name: d.Name, File: true, Msg: fmt.Sprintf("%s is a file parameter of job %q: upload a file for it, not a value", d.Name, job)}
 	case "run":
 		if !runID.MatchString(v) {
 			return "", rejected(jenkins.ErrRejected, "%s=%q must name a build of another job as JOB#NUMBER (for example %q) for job %q", d.Name, jenkins.Clean(v, 60), "upstream#12", job)

@@ -243,20 +243,17 @@ func (r *runner) reconcile(ctx context.Context, amb *jenkins.AmbiguousError) (*j
 	job := req.Job.FullName()
 	switch {
 	case err != nil:
-		return nil, 0, &jenkins.Error{Kind: jenkins.ErrUnreachable, Err: amb,
-			Msg: fmt.Sprintf("%s; looking for what it created failed as well (%v); it was not sent again: check %q in Jenkins before running again", lost, err, job)}
+		return nil, 0, newOutcome(fmt.Sprintf("%s; looking for what it created failed as well (%v); it was not sent again: check %q in Jenkins before running again", lost, err, job), ErrUnconfirmed)
 	case len(cands) == 0:
-		return nil, 0, &jenkins.Error{Kind: jenkins.ErrUnreachable, Err: amb,
-			Msg: fmt.Sprintf("%s; Jenkins shows no queue item or build of %q with these parameters since %s, so it was most likely not queued; it was not sent again: run again if the build is needed",
-				lost, job, amb.SentAt.UTC().Format("15:04:05 MST"))}
+		return nil, 0, newOutcome(fmt.Sprintf("%s; Jenkins shows no queue item or build of %q with these parameters since %s, so it was most likely not queued; it was not sent again: run again if the build is needed",
+			lost, job, amb.SentAt.UTC().Format("15:04:05 MST")), ErrUnconfirmed)
 	case len(cands) > 1:
 		var ids []string
 		for _, c := range cands {
 			ids = append(ids, strconv.FormatInt(c.QueueID, 10))
 		}
-		return nil, 0, &jenkins.Error{Kind: jenkins.ErrUnreachable, Err: amb,
-			Msg: fmt.Sprintf("%s; %d queue items of %q match what was sent (%s), so another trigger with the same parameters ran at the same time; it was not sent again: check them in Jenkins",
-				lost, len(cands), job, strings.Join(ids, ", "))}
+		return nil, 0, newOutcome(fmt.Sprintf("%s; %d queue items of %q match what was sent (%s), so another trigger with the same parameters ran at the same time; it was not sent again: check them in Jenkins",
+			lost, len(cands), job, strings.Join(ids, ", ")), ErrUnconfirmed)
 	}
 	cand := cands[0]
 	what := fmt.Sprintf("queue item %d", cand.QueueID)
