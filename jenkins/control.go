@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"regexp"
 	"strconv"
+	"strings"
 )
 
 // ErrLeft reports a queue item that could not be cancelled because it had
@@ -39,16 +40,20 @@ func (c *Client) CancelQueueItem(ctx context.Context, id int64) error {
 	return c.explainStatus(TriggerRequest{}, p, "cancelling the queue item")
 }
 
-// StopBuild sends stop, term or kill to a build. Jenkins answers 302 whether
-// or not it stopped; poll the build to know.
-// Jenkins: POST {build}stop | term | kill (Pipeline escalation) -> 302.
+// StopBuild sends stop, term or kill to a build. Jenkins accepts without
+// saying whether the build ended: stop answers 302 to the build, a Pipeline's
+// term and kill answer 200 with an empty body (../shared/recordings,
+// pipeline-stop.jsonl); poll the build to know.
+// Jenkins: POST {build}stop -> 302; POST {build}term | kill -> 200, empty (WorkflowRun).
 func (c *Client) StopBuild(ctx context.Context, j Job, number int, action string) error {
 	p, err := c.action(ctx, resolve(BuildURL(j, number), action))
 	if err != nil {
 		return err
 	}
 	switch {
-	case p.status == http.StatusFound || p.status == http.StatusSeeOther || (p.status == http.StatusOK && p.jenkins):
+	case p.status == http.StatusFound || p.status == http.StatusSeeOther:
+		return nil
+	case p.status == http.StatusOK && (p.jenkins || strings.TrimSpace(p.body) == ""):
 		return nil
 	case p.status == http.StatusOK && p.html():
 		return notJenkins(c.base, p)

@@ -37,33 +37,58 @@ func (r *runner) cancel(parent context.Context) string {
 	return r.stop(ctx)
 }
 
-// stop sends stop, then for a Pipeline term and kill, waiting StopGrace after
-// each for the build to end.
+// stop sends stop, then for a Pipeline term and kill, confirming by polling
+// for StopGrace after each that the build ended before escalating. It says in
+// one line what was sent and the build's final state.
 func (r *runner) stop(ctx context.Context) string {
 	j := r.spec.Trigger.Job
 	b, err := r.c.Build(ctx, j, r.number)
 	if err != nil {
-		return fmt.Sprintf("could not read build #%d to stop it (%v)", r.number, err)
+		return fmt.Sprintf("could not read build #%d to stop it (%v): %s", r.number, err, r.buildU)
 	}
 	if !b.Building {
-		return fmt.Sprintf("build #%d had already finished", r.number)
+		return fmt.Sprintf("build #%d had already finished %s: %s", r.number, result(b), r.buildU)
 	}
 	actions := []string{"stop"}
 	if b.Pipeline() {
 		actions = append(actions, "term", "kill")
 	}
+	var sent []string
+	var failed []string
 	for _, a := range actions {
 		if err := r.c.StopBuild(ctx, j, r.number, a); err != nil {
-			return fmt.Sprintf("could not %s build #%d (%v): %s", a, r.number, err, r.buildU)
+			// Refused or lost: the next, harder action may still work.
+			failed = append(failed, fmt.Sprintf("%s failed: %v", a, err))
+			if ctx.Err() != nil {
+				break
+			}
+			continue
 		}
+		sent = append(sent, a)
 		for waited := time.Duration(0); waited < r.t.StopGrace; waited += r.t.PollMin {
 			if sleep(ctx, r.t.PollMin) != nil {
-				return fmt.Sprintf("sent %s to build #%d but ran out of time to see it end: %s", a, r.number, r.buildU)
+				return fmt.Sprintf("sent %s to build #%d but ran out of time to see it end; it may still run: %s", strings.Join(sent, ", "), r.number, r.buildU)
 			}
 			if b, err := r.c.Build(ctx, j, r.number); err == nil && !b.Building {
-				return fmt.Sprintf("stopped build #%d (%s): %s", r.number, a, r.buildU)
+				r.res.Result = result(b)
+				return fmt.Sprintf("stopped build #%d (%s): it ended %s: %s", r.number, strings.Join(sent, ", then "), r.res.Result, r.buildU)
 			}
 		}
 	}
-	return fmt.Sprintf("build #%d still runs after %s: %s", r.number, strings.Join(actions, ", "), r.buildU)
+	why := ""
+	if len(failed) > 0 {
+		why = " (" + strings.Join(failed, "; ") + ")"
+	}
+	if len(sent) == 0 {
+		return fmt.Sprintf("could not stop build #%d%s; it is still running: %s", r.number, why, r.buildU)
+	}
+	return fmt.Sprintf("build #%d is still running after %s%s: %s", r.number, strings.Join(sent, ", "), why, r.buildU)
+}
+
+// result is a finished build's result as Jenkins gave it.
+func result(b *jenkins.Build) string {
+	if b.Result == nil {
+		return "without a result"
+	}
+	return *b.Result
 }

@@ -185,7 +185,7 @@ func (s *Server) allJobs() []*Job {
 func (s *Server) Restart() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.advance(time.Now())
+	s.advance(s.now())
 	s.SessionHash = fmt.Sprintf("%08x", time.Now().UnixNano()&0xffffffff)
 	for _, q := range s.queue {
 		if !q.st.left.IsZero() {
@@ -212,7 +212,7 @@ func (s *Server) TruncateLog(full string, number int) {
 func (s *Server) Builds(full string) []Build {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.advance(time.Now())
+	s.advance(s.now())
 	job, _ := s.lookupFull(full)
 	if job == nil {
 		return nil
@@ -246,7 +246,7 @@ func (s *Server) CancelledItems() int {
 func (s *Server) buildRoute(w http.ResponseWriter, r *http.Request, c caller, job *Job, names []string, number string, rest []string) {
 	n, err := strconv.Atoi(number)
 	s.mu.Lock()
-	s.advance(time.Now())
+	s.advance(s.now())
 	var b *Build
 	for _, x := range job.builds {
 		if x.Number == n && err == nil && !job.Discard {
@@ -255,20 +255,20 @@ func (s *Server) buildRoute(w http.ResponseWriter, r *http.Request, c caller, jo
 	}
 	s.mu.Unlock()
 	if b == nil {
-		jettyError(w, r, http.StatusNotFound, "Not Found")
+		s.notFound(w, r)
 		return
 	}
 	switch strings.Join(rest, "/") {
 	case "api/json":
 		s.mu.Lock()
-		out := s.buildJSON(r, b, time.Now())
+		out := s.buildJSON(r, b, s.now())
 		s.mu.Unlock()
 		s.writeJSON(w, out)
 	case "logText/progressiveText":
 		s.progressiveText(w, r, b)
 	case "consoleText":
 		s.mu.Lock()
-		log := stripNotes(b.log(time.Now()))
+		log := stripNotes(b.log(s.now()))
 		s.mu.Unlock()
 		w.Header().Set("Content-Type", "text/plain;charset=UTF-8")
 		_, _ = w.Write(log)
@@ -281,13 +281,28 @@ func (s *Server) buildRoute(w http.ResponseWriter, r *http.Request, c caller, jo
 			s.accessDenied(w, c.name, "missing the Job/Cancel permission", "hudson.model.Item.Cancel")
 			return
 		}
+		buildURL := s.jobURL(r, names) + strconv.Itoa(b.Number) + "/"
+		switch {
+		case rest[0] != "stop" && !b.pipeline:
+			// Not an action of a freestyle build: Stapler redirects to it as a page.
+			w.Header().Set("Location", s.redirect(buildURL+rest[0]+"/"))
+			w.WriteHeader(http.StatusFound)
+			return
+		case rest[0] != "stop":
+			// WorkflowRun#doTerm and #doKill: 200 with an empty body, no headers.
+			s.mu.Lock()
+			s.stop(b, rest[0], s.now())
+			s.mu.Unlock()
+			w.WriteHeader(http.StatusOK)
+			return
+		}
 		s.mu.Lock()
-		s.stop(b, rest[0], time.Now())
+		s.stop(b, rest[0], s.now())
 		s.mu.Unlock()
-		w.Header().Set("Location", s.jobURL(r, names)+strconv.Itoa(b.Number)+"/")
+		w.Header().Set("Location", s.redirect(buildURL))
 		w.WriteHeader(http.StatusFound)
 	default:
-		jettyError(w, r, http.StatusNotFound, "Not Found")
+		s.notFound(w, r)
 	}
 }
 
@@ -331,13 +346,13 @@ func (s *Server) progressiveText(w http.ResponseWriter, r *http.Request, b *Buil
 	if r.URL.Query().Get("start") == "" {
 		start, err = 0, nil
 	}
-	if err != nil || start < 0 {
+	if err != nil || (start < 0 && s.Profile == Profile2372) {
 		s.oops(w, http.StatusInternalServerError)
 		return
 	}
 	if b.script.LogBytes > 0 {
 		s.mu.Lock()
-		size, done := b.syntheticSize(time.Now()), !b.End.IsZero()
+		size, done := b.syntheticSize(s.now()), !b.End.IsZero()
 		s.mu.Unlock()
 		if start > size {
 			start = 0
@@ -354,19 +369,27 @@ func (s *Server) progressiveText(w http.ResponseWriter, r *http.Request, b *Buil
 		return
 	}
 	s.mu.Lock()
-	now := time.Now()
+	now := s.now()
 	raw := b.log(now)
 	done := !b.End.IsZero()
 	s.mu.Unlock()
 	if start > int64(len(raw)) {
 		start = 0
 	}
+	w.Header().Set("Content-Type", "text/plain;charset=utf-8")
+	w.Header().Set("X-Text-Size", strconv.Itoa(len(raw)))
+	if start < 0 { // 2.568.2: an empty answer (2.372: 500, above)
+		w.WriteHeader(http.StatusOK)
+		return
+	}
 	s.mu.Lock()
 	s.consoleBytes += int64(len(raw)) - start
 	s.mu.Unlock()
-	body := strings.ReplaceAll(strings.ReplaceAll(string(raw[start:]), "\r\n", "\n"), "\n", "\r\n")
-	w.Header().Set("Content-Type", "text/plain;charset=utf-8")
-	w.Header().Set("X-Text-Size", strconv.Itoa(len(raw)))
+	chunk := raw[start:]
+	if s.Profile == Profile2372 {
+		chunk = stripNotes(chunk) // 2.372 hides the notes; 2.568.2 sends them, offsets count them in both
+	}
+	body := strings.ReplaceAll(strings.ReplaceAll(string(chunk), "\r\n", "\n"), "\n", "\r\n")
 	if !done {
 		w.Header().Set("X-More-Data", "true")
 	}
@@ -398,7 +421,7 @@ func (s *Server) cancelItem(w http.ResponseWriter, r *http.Request, c caller) {
 	}
 	id, _ := strconv.ParseInt(r.URL.Query().Get("id"), 10, 64)
 	s.mu.Lock()
-	s.advance(time.Now())
+	s.advance(s.now())
 	item := s.findItem(id)
 	switch {
 	case item == nil:
@@ -412,7 +435,7 @@ func (s *Server) cancelItem(w http.ResponseWriter, r *http.Request, c caller) {
 		s.oops(w, http.StatusInternalServerError)
 	default:
 		item.st.cancelled = true
-		item.st.left = time.Now()
+		item.st.left = s.now()
 		s.mu.Unlock()
 		w.WriteHeader(http.StatusNoContent)
 	}
@@ -484,7 +507,7 @@ func actions(user string, params map[string]string) []map[string]any {
 // queueJSON is GET queue/api/json: the items still in the queue that the caller may read.
 func (s *Server) queueJSON(w http.ResponseWriter, r *http.Request, c caller) {
 	s.mu.Lock()
-	now := time.Now()
+	now := s.now()
 	s.advance(now)
 	items := []map[string]any{}
 	for _, q := range s.queue {

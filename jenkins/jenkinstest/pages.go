@@ -6,6 +6,7 @@ import (
 	"html"
 	"net/http"
 	"net/url"
+	"strings"
 )
 
 // The pages below reproduce what Jenkins 2.372 sent for each case in
@@ -40,9 +41,59 @@ func (s *Server) oops(w http.ResponseWriter, status int) {
 <p>Logging ID=%s</p></div></body></html>`, uuid())
 }
 
-// loginRequired is the 403 an anonymous caller gets when it lacks a permission.
-func (s *Server) loginRequired(w http.ResponseWriter, r *http.Request) {
+// notFound is the 404 of an unknown job, build or queue item: 2.372 leaves it
+// to Jetty (no X-Jenkins); 2.568.2 renders its own page, with X-Jenkins and a
+// session cookie.
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	if s.Profile == Profile2372 {
+		jettyError(w, r, http.StatusNotFound, "Not Found")
+		return
+	}
 	s.advertise(w)
+	s.session(w, r)
+	w.Header().Set("Content-Type", "text/html;charset=utf-8")
+	w.WriteHeader(http.StatusNotFound)
+	fmt.Fprint(w, `<!DOCTYPE html><html><head><title>Not Found [Jenkins]</title></head><body><h1>Not Found</h1><p>This page may not exist, or you may not have permission to see it.</p></body></html>`)
+}
+
+// notBuildable is the 409 of a disabled job: 2.372's Oops page, 2.568.2's
+// bare Jetty page.
+func (s *Server) notBuildable(w http.ResponseWriter, r *http.Request, names []string) {
+	if s.Profile == Profile2372 {
+		s.oops(w, http.StatusConflict)
+		return
+	}
+	jettyError(w, r, http.StatusConflict, strings.Join(names, "/")+" is not buildable")
+}
+
+// redirect is a Location as Jenkins writes it: absolute on 2.372, a path on 2.568.2.
+func (s *Server) redirect(abs string) string {
+	if s.Profile == Profile2372 {
+		return abs
+	}
+	if u, err := url.Parse(abs); err == nil {
+		return u.RequestURI()
+	}
+	return abs
+}
+
+// basicChallenge is the WWW-Authenticate of a 401.
+func (s *Server) basicChallenge() string {
+	if s.Profile == Profile2372 {
+		return `Basic realm="Jenkins"`
+	}
+	return `Basic realm="Jenkins", charset="UTF-8"`
+}
+
+// loginRequired is the 403 an anonymous caller gets when it lacks a
+// permission. 2.568.2 names the caller and the missing permission (perm), as
+// for a logged-in user; perm is "" where Jenkins names none (a wrong token).
+func (s *Server) loginRequired(w http.ResponseWriter, r *http.Request, perm string) {
+	s.advertise(w)
+	if s.Profile == Profile2568 && perm != "" {
+		w.Header().Set("X-You-Are-Authenticated-As", "anonymous")
+		w.Header().Set("X-Required-Permission", perm)
+	}
 	s.session(w, r)
 	w.Header().Set("Content-Type", "text/html;charset=utf-8")
 	w.WriteHeader(http.StatusForbidden)

@@ -117,6 +117,12 @@ type Server struct {
 	RedirectTo          string        // a proxy redirects everything to this origin (http -> https)
 	LeftRetention       time.Duration // how long a left item stays readable (Jenkins: 5 minutes)
 	FailGETs            int           // a proxy answers this many of the next GETs with 502
+	// Profile is the Jenkins version the fake answers like where versions
+	// differ; set it with UseProfile.
+	Profile Profile
+	// Clock, when set, is the fake's time (contract tests replay recordings
+	// on the recorded clock); nil means time.Now.
+	Clock func() time.Time
 
 	mu           sync.Mutex
 	consoleBytes int64
@@ -126,6 +132,14 @@ type Server struct {
 	sessions     map[string]bool
 	reqs         []*Request
 	srv          *httptest.Server
+}
+
+// now is the fake's time.
+func (s *Server) now() time.Time {
+	if s.Clock != nil {
+		return s.Clock()
+	}
+	return time.Now()
 }
 
 // New returns a fake with one user, "builder", and no jobs.
@@ -311,7 +325,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rec *Request) {
 	rec.User, rec.Auth = c.name, c.kind
 	if !ok {
 		http.SetCookie(w, &http.Cookie{Name: "remember-me", Value: "", Path: "/", MaxAge: -1})
-		w.Header().Set("WWW-Authenticate", `Basic realm="Jenkins"`)
+		w.Header().Set("WWW-Authenticate", s.basicChallenge())
 		jettyError(w, r, http.StatusUnauthorized, "Unauthorized")
 		return
 	}
@@ -434,7 +448,7 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, c caller, rest st
 			return
 		}
 		if c.user == nil && !s.AnonymousRead {
-			s.loginRequired(w, r)
+			s.loginRequired(w, r, "hudson.model.Hudson.Read")
 			return
 		}
 		id := s.session(w, r)
@@ -455,7 +469,7 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, c caller, rest st
 	}
 	// Everything else needs Overall/Read (Jenkins#getTarget).
 	if c.user == nil && !s.AnonymousRead {
-		s.loginRequired(w, r)
+		s.loginRequired(w, r, "hudson.model.Hudson.Read")
 		return
 	}
 	tokens := strings.FieldsFunc(rest, func(r rune) bool { return r == '/' || r == '\\' })
@@ -481,7 +495,7 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, c caller, rest st
 	}
 	if len(tokens) >= 4 && tokens[0] == "queue" && tokens[1] == "item" {
 		if !s.canRead(c) { // Queue.Item#getApi: no Item/Read, no item
-			jettyError(w, r, http.StatusNotFound, "Not Found")
+			s.notFound(w, r)
 			return
 		}
 		s.queueItem(w, r, tokens[2], tokens[3:])
@@ -494,7 +508,7 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, c caller, rest st
 	for len(tokens) >= 2 && tokens[0] == "job" {
 		j, name := getItem(items, tokens[1], parentMultibranch)
 		if j == nil || !s.canRead(c) {
-			jettyError(w, r, http.StatusNotFound, "Not Found")
+			s.notFound(w, r)
 			return
 		}
 		job, names = j, append(names, name)
@@ -502,7 +516,7 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, c caller, rest st
 		tokens = tokens[2:]
 	}
 	if job == nil {
-		jettyError(w, r, http.StatusNotFound, "Not Found")
+		s.notFound(w, r)
 		return
 	}
 	if len(tokens) >= 2 && tokens[0] != "" && strings.Trim(tokens[0], "0123456789") == "" {
@@ -517,7 +531,7 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, c caller, rest st
 	case "buildWithParameters":
 		s.doBuildWithParameters(w, r, c, job, names)
 	default:
-		jettyError(w, r, http.StatusNotFound, "Not Found")
+		s.notFound(w, r)
 	}
 }
 
@@ -602,7 +616,7 @@ func (s *Server) checkPermission(w http.ResponseWriter, r *http.Request, c calle
 			return true
 		}
 		if c.user == nil {
-			s.loginRequired(w, r)
+			s.loginRequired(w, r, "")
 		} else {
 			s.accessDenied(w, c.name, "Invalid token provided.", "")
 		}
@@ -610,7 +624,7 @@ func (s *Server) checkPermission(w http.ResponseWriter, r *http.Request, c calle
 	}
 	switch {
 	case c.user == nil:
-		s.loginRequired(w, r)
+		s.loginRequired(w, r, "hudson.model.Item.Build")
 		return false
 	case c.user.NoBuild:
 		s.accessDenied(w, c.name, c.name+" is missing the Job/Build permission", "hudson.model.Item.Build")
@@ -625,7 +639,7 @@ func (s *Server) checkPermission(w http.ResponseWriter, r *http.Request, c calle
 // doBuild is ParameterizedJobMixIn#doBuild.
 func (s *Server) doBuild(w http.ResponseWriter, r *http.Request, c caller, job *Job, names []string) {
 	if job.Folder {
-		jettyError(w, r, http.StatusNotFound, "Not Found")
+		s.notFound(w, r)
 		return
 	}
 	if job.Multibranch { // ComputedFolder#doBuild: schedules a scan, forwardToPreviousPage
@@ -643,7 +657,7 @@ func (s *Server) doBuild(w http.ResponseWriter, r *http.Request, c caller, job *
 		return
 	}
 	if job.Disabled {
-		s.oops(w, http.StatusConflict)
+		s.notBuildable(w, r, names)
 		return
 	}
 	if len(job.Params) > 0 && r.Method != http.MethodPost {
@@ -681,7 +695,7 @@ func (s *Server) doBuild(w http.ResponseWriter, r *http.Request, c caller, job *
 // doBuildWithParameters is ParameterizedJobMixIn#doBuildWithParameters.
 func (s *Server) doBuildWithParameters(w http.ResponseWriter, r *http.Request, c caller, job *Job, names []string) {
 	if job.Folder || job.Multibranch {
-		jettyError(w, r, http.StatusNotFound, "Not Found")
+		s.notFound(w, r)
 		return
 	}
 	delay, err := parseDelay(r.Form.Get("delay"), job.QuietPeriod)
@@ -693,7 +707,7 @@ func (s *Server) doBuildWithParameters(w http.ResponseWriter, r *http.Request, c
 		return
 	}
 	if job.Disabled {
-		s.oops(w, http.StatusConflict)
+		s.notBuildable(w, r, names)
 		return
 	}
 	if len(job.Params) == 0 {
@@ -769,7 +783,11 @@ func (s *Server) buildByToken(w http.ResponseWriter, r *http.Request, c caller, 
 	}
 	if !hmac.Equal([]byte(r.Form.Get("token")), []byte(job.Token)) {
 		if c.user == nil {
-			s.loginRequired(w, r)
+			perm := ""
+			if !r.Form.Has("token") {
+				perm = "hudson.model.Item.Build"
+			}
+			s.loginRequired(w, r, perm)
 		} else {
 			s.accessDenied(w, c.name, "Invalid token provided.", "")
 		}
@@ -798,10 +816,11 @@ func (s *Server) buildByToken(w http.ResponseWriter, r *http.Request, c caller, 
 	case item == nil:
 		w.WriteHeader(http.StatusForbidden)
 	case !created:
-		w.Header().Set("Location", origin(r)+s.Context+"/queue/item/"+strconv.FormatInt(item.ID, 10)+"/")
-		w.WriteHeader(http.StatusSeeOther)
+		// Folded into a waiting item: the plugin redirects to itself, naming no item.
+		w.Header().Set("Location", s.redirect(origin(r)+s.Context+"/buildByToken/"))
+		w.WriteHeader(http.StatusFound)
 	default:
-		w.Header().Add("Location", s.Context+"/queue/item/"+strconv.FormatInt(item.ID, 10)+"/") // a path only
+		w.Header().Set("Location", origin(r)+s.Context+"/queue/item/"+strconv.FormatInt(item.ID, 10)+"/")
 		w.WriteHeader(http.StatusCreated)
 	}
 }
@@ -815,7 +834,7 @@ func (s *Server) schedule(c caller, job *Job, names []string, values, files map[
 	full := strings.Join(names, "/")
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	now := time.Now()
+	now := s.now()
 	s.advance(now)
 	for _, q := range s.queue {
 		if q.Job == full && q.st.left.IsZero() && !q.st.gone && maps.Equal(q.Params, values) && maps.Equal(q.Files, files) {
@@ -841,7 +860,7 @@ func (s *Server) schedule(c caller, job *Job, names []string, values, files map[
 func (s *Server) queueItem(w http.ResponseWriter, r *http.Request, idText string, rest []string) {
 	id, _ := strconv.ParseInt(idText, 10, 64)
 	s.mu.Lock()
-	now := time.Now()
+	now := s.now()
 	s.advance(now)
 	item := s.findItem(id)
 	var out map[string]any
@@ -900,7 +919,7 @@ func (s *Server) jobJSON(w http.ResponseWriter, r *http.Request, c caller, job *
 	}
 	out["buildable"] = !job.Disabled
 	s.mu.Lock()
-	s.advance(time.Now())
+	s.advance(s.now())
 	builds := []map[string]any{}
 	for i := len(job.builds) - 1; i >= 0 && len(builds) < 100 && !job.Discard; i-- {
 		b := job.builds[i]
