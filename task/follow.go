@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"time"
 
 	"github.com/jenkins-trigger/jenkins-trigger/jenkins"
@@ -146,12 +147,15 @@ func (r *runner) waitQueue(ctx context.Context) error {
 		case item.Left():
 			// A LeftItem without executable or cancellation is a legal
 			// transient state: the run is not attached yet. Keep polling.
-		case item.Why != lastWhy:
+		case whyKind(item.Why) != whyKind(lastWhy):
 			lastWhy, lastBeat = item.Why, time.Now()
 			r.progress("queued as item %d: %s", id, jenkins.Clean(item.Why, 200))
 		case time.Since(lastBeat) >= r.t.Heartbeat:
 			lastBeat = time.Now()
 			r.progress("still queued as item %d after %s: %s", id, round(time.Since(r.start)), jenkins.Clean(item.Why, 200))
+		}
+		if err == nil {
+			lastWhy = item.Why // the live line shows the countdown
 		}
 		r.status("queued as item %d, %s: %s", id, round(time.Since(r.start)), jenkins.Clean(lastWhy, 100))
 		if err := sleep(ctx, delay); err != nil {
@@ -159,6 +163,16 @@ func (r *runner) waitQueue(ctx context.Context) error {
 		}
 		delay = min(delay*3/2, r.t.PollMax)
 	}
+}
+
+// countdown matches the durations Jenkins writes into a waiting reason and
+// rewrites at every read: "Expires in 4.9 sec", "9 min 59 sec", "26 ms".
+var countdown = regexp.MustCompile(`\d+(\.\d+)?\s*(ms|sec|min|hr|day|days)\b(\s+\d+(\.\d+)?\s*(ms|sec|min|hr|day|days)\b)*`)
+
+// whyKind is a waiting reason without its countdown: one progress line per
+// kind of reason, however often Jenkins rewrites the numbers.
+func whyKind(why string) string {
+	return countdown.ReplaceAllString(why, "#")
 }
 
 // clockSkew allows for the controller's clock being behind ours.

@@ -101,3 +101,27 @@ func TestPollScheduleIsCheapAndPrompt(t *testing.T) {
 		}
 	}
 }
+
+func TestWhyKind(t *testing.T) {
+	t.Parallel()
+	same := [][]string{
+		{"In the quiet period. Expires in 4.9 sec", "In the quiet period. Expires in 4 sec", "In the quiet period. Expires in 0.88 sec", "In the quiet period. Expires in 26 ms"},
+		{"In the quiet period. Expires in 9 min 59 sec", "In the quiet period. Expires in 29 sec"},
+	}
+	for _, group := range same {
+		for _, w := range group[1:] {
+			if whyKind(w) != whyKind(group[0]) {
+				t.Errorf("%q and %q are different kinds: %q, %q", group[0], w, whyKind(group[0]), whyKind(w))
+			}
+		}
+	}
+	for _, pair := range [][2]string{
+		{"In the quiet period. Expires in 4 sec", "Finished waiting"},
+		{"Waiting for next available executor", "Waiting for next available executor on 'win-agent-1'"},
+		{"There are no nodes with the label 'linux'", "There are no nodes with the label 'windows'"},
+	} {
+		if whyKind(pair[0]) == whyKind(pair[1]) {
+			t.Errorf("%q and %q are the same kind", pair[0], pair[1])
+		}
+	}
+}

@@ -296,3 +296,28 @@ func TestPreflightPolicy(t *testing.T) {
 		})
 	}
 }
+
+// Issue 11, defect 3: Jenkins rewrites the quiet period's countdown at every
+// read; the log gets one line for it, not one per poll.
+func TestQuietPeriodIsSaidOnce(t *testing.T) {
+	t.Parallel()
+	s := fake(t, jenkinstest.Script{Duration: 10 * time.Millisecond})
+	sp := spec(t, s, "job", WaitStart)
+	delay := 1500 * time.Millisecond
+	sp.Trigger.Delay = &delay
+	var mu sync.Mutex
+	var lines []string
+	_, err := Run(context.Background(), client(t, s), sp, Events{Progress: func(l string) { mu.Lock(); lines = append(lines, l); mu.Unlock() }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, l := range lines {
+		if strings.Contains(l, "In the quiet period") {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d quiet-period lines, want 1:\n%s", n, strings.Join(lines, "\n"))
+	}
+}

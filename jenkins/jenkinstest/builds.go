@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"math"
 	"net/http"
 	"slices"
 	"strconv"
@@ -474,7 +475,7 @@ func (s *Server) queueItemJSON(r *http.Request, q *QueueItem, now time.Time) map
 	case now.Before(q.st.due):
 		out["_class"] = "hudson.model.Queue$WaitingItem"
 		out["timestamp"] = q.st.due.UnixMilli()
-		out["why"] = fmt.Sprintf("In the quiet period. Expires in %.1f sec", q.st.due.Sub(now).Seconds())
+		out["why"] = "In the quiet period. Expires in " + timeSpan(q.st.due.Sub(now))
 	default:
 		out["_class"] = "hudson.model.Queue$BuildableItem"
 		out["buildable"] = true
@@ -520,4 +521,21 @@ func (s *Server) queueJSON(w http.ResponseWriter, r *http.Request, c caller) {
 	}
 	s.mu.Unlock()
 	s.writeJSON(w, map[string]any{"_class": "hudson.model.Queue", "items": items})
+}
+
+// timeSpan is Jenkins' Util.getTimeSpanString, as the quiet period's countdown
+// shows it: "9 min 59 sec", "29 sec", "4.9 sec", "4 sec", "0.88 sec", "26 ms".
+func timeSpan(d time.Duration) string {
+	ms := d.Milliseconds()
+	switch {
+	case ms >= 60_000:
+		return fmt.Sprintf("%d min %d sec", ms/60_000, ms%60_000/1000)
+	case ms >= 10_000:
+		return fmt.Sprintf("%d sec", ms/1000)
+	case ms >= 1000:
+		return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.1f", math.Floor(float64(ms)/100)/10), "0"), ".") + " sec"
+	case ms >= 100:
+		return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.2f", math.Floor(float64(ms)/10)/100), "0"), ".") + " sec"
+	}
+	return fmt.Sprintf("%d ms", ms)
 }

@@ -7,6 +7,7 @@ import (
 	"net/http/cookiejar"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Each case is a curl call from ../shared/jenkins-observed.md (Jenkins 2.372)
@@ -253,4 +254,16 @@ func readAll(t *testing.T, resp *http.Response) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+func TestTimeSpanAsJenkinsWritesIt(t *testing.T) {
+	t.Parallel()
+	for d, want := range map[time.Duration]string{
+		599 * time.Second: "9 min 59 sec", 29*time.Second + 400*time.Millisecond: "29 sec", 4900 * time.Millisecond: "4.9 sec",
+		4 * time.Second: "4 sec", 4040 * time.Millisecond: "4 sec", 880 * time.Millisecond: "0.88 sec", 26 * time.Millisecond: "26 ms",
+	} {
+		if got := timeSpan(d); got != want {
+			t.Errorf("timeSpan(%s) = %q, want %q", d, got, want)
+		}
+	}
 }
