@@ -20,8 +20,8 @@ func TestMain(m *testing.M) {
 }
 
 // TestScripts runs the CLI acceptance scripts in testdata/script against the
-// simulator's jobs (jenkinstest.Sample, as `jenkins-sim` serves them), one
-// fresh fake Jenkins per script, with JENKINS_URL, JENKINS_USER and
+// simulator's jobs (jenkinstest.Sample, as `jenkins-sim` serves them), once
+// answering like Jenkins 2.372 and once like 2.568.2, one fresh fake per script, with JENKINS_URL, JENKINS_USER and
 // JENKINS_API_TOKEN set as `jenkins-sim -- COMMAND` sets them.
 //
 // Script commands beyond testscript's own:
@@ -31,12 +31,23 @@ func TestMain(m *testing.M) {
 //	fault METHOD:PATH:KIND[:TIMES]  inject a fault into the fake, as jenkins-sim --fault does
 func TestScripts(t *testing.T) {
 	t.Parallel()
+	for _, p := range jenkinstest.Profiles {
+		t.Run(p.String(), func(t *testing.T) {
+			t.Parallel()
+			runScripts(t, p)
+		})
+	}
+}
+
+// runScripts runs the scripts against a simulator answering like Jenkins p.
+func runScripts(t *testing.T, p jenkinstest.Profile) {
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
 		UpdateScripts:       *update,
 		RequireExplicitExec: true,
 		Setup: func(env *testscript.Env) error {
 			s := simulator()
+			s.UseProfile(p)
 			s.Start()
 			env.Defer(s.Close)
 			env.Setenv("JENKINS_URL", s.URL())

@@ -100,16 +100,26 @@ func (c *Client) explainForbidden(r TriggerRequest, p page, what string) *Error 
 		case mode == auth.Password:
 			return failf(ErrForbidden, st, "Jenkins rejected the CSRF crumb (HTTP 403 No valid crumb): the crumb is bound to the session cookie, which did not come back (a proxy stripping cookies, or a load balancer without sticky sessions); use an API token instead of a password, which needs no crumb")
 		}
-		return failf(ErrForbidden, st, "Jenkins rejected the anonymous POST for a missing CSRF crumb (HTTP 403 No valid crumb): set a user and API token, or use build-token-root").fix(SetUser, SetAPIToken, SetBuildTokenRoot)
+		return failf(ErrAuth, st, "Jenkins rejected the anonymous POST for a missing CSRF crumb (HTTP 403 No valid crumb): set a user and API token, or use build-token-root").fix(SetUser, SetAPIToken, SetBuildTokenRoot)
 	case p.has("Invalid token provided"):
 		return failf(ErrForbidden, st, "Jenkins rejected the job token for %s (HTTP 403 Invalid token provided): a wrong token is refused even when the user could build; compare it with the job's Trigger builds remotely token, or drop it and rely on the user and API token", job).fix(SetJobToken)
 	case p.header.Get("X-Required-Permission") != "":
 		who := p.header.Get("X-You-Are-Authenticated-As")
 		if who == "" {
-			who = c.creds.User
+			who = displayUser(c.creds.User)
 		}
-		return failf(ErrForbidden, st, "user %q lacks the %s permission needed for %s of %s (HTTP 403); ask a Jenkins admin to grant it",
-			Clean(who, 60), permissionName(p.header.Get("X-Required-Permission")), what, job)
+		perm := permissionName(p.header.Get("X-Required-Permission"))
+		target := what
+		if r.Job.Base != nil && !strings.Contains(what, job) {
+			target += " of " + job
+		}
+		if who == "anonymous" || mode == auth.Anonymous {
+			// 2.568.2 names the anonymous caller and Overall/Read: credentials are
+			// missing, not a permission.
+			return failf(ErrAuth, st, "Jenkins refused %s to an anonymous caller (HTTP 403, needs %s): set a user and API token", target, perm).fix(SetUser, SetAPIToken)
+		}
+		return failf(ErrForbidden, st, "user %q lacks the %s permission needed for %s (HTTP 403); ask a Jenkins admin to grant it",
+			Clean(who, 60), perm, target)
 	case p.loginPage():
 		switch mode {
 		case auth.BuildTokenRoot:

@@ -42,6 +42,12 @@ func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 	csrfOff := fs.Bool("csrf-off", false, "run without a crumb issuer (CSRF protection off)")
 	config := fs.String("config", "", "add the jobs of this JSON file (see README)")
 	recordTo := fs.String("record", "", "on exit, write every queue item and its parameters to this JSON file")
+	profile := jenkinstest.Profile2568
+	fs.Func("profile", "answer like this Jenkins version where versions differ: 2.372 or 2.568 (default 2.568)", func(v string) error {
+		p, err := jenkinstest.ParseProfile(v)
+		profile = p
+		return err
+	})
 	var faults []jenkinstest.Fault
 	fs.Func("fault", "inject a fault: METHOD:PATH-SUFFIX:KIND[:TIMES], e.g. POST:/build:reset-after-read:1 (repeatable; kinds: "+
 		strings.Join(jenkinstest.FaultKinds(), ", ")+")", func(v string) error {
@@ -53,6 +59,7 @@ func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 		return 2
 	}
 	sim := jenkinstest.Sample()
+	sim.UseProfile(profile)
 	sim.Context = strings.TrimSuffix(*ctxPath, "/")
 	sim.CSRFDisabled = *csrfOff
 	if *config != "" {
