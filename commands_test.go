@@ -91,6 +91,14 @@ func TestDoctor(t *testing.T) {
 			env:   []string{"JENKINS_API_TOKEN=" + password},
 			lines: []string{"warn  secret    JENKINS_API_TOKEN behaves like a password", "ok    crumb"}},
 		{name: "without a job", args: []string{"doctor"}, lines: []string{"ok    job       no job given"}},
+		{name: "Job/Build is asked without triggering: may build", args: []string{"doctor", "greeting"},
+			lines: []string{`ok    job       "greeting" found`, `ok    build     "builder" may build "greeting" (Job/Build; asked without triggering)`}},
+		{name: "Job/Build: a read-only user may not: exit 4", args: []string{"doctor", "hello"}, code: exitForbidden,
+			configure: func(s *jenkinsServerSetup) {
+				s.fake.Users["reader"] = &jenkinstest.User{APIToken: "11" + strings.Repeat("a", 32), NoBuild: true}
+			},
+			env: []string{"JENKINS_USER=reader", "JENKINS_API_TOKEN=11" + strings.Repeat("a", 32)},
+			lines: []string{`ok    job       "hello" found`, `FAIL  build     user "reader" lacks the Job/Build permission needed for building "hello" (HTTP 403)`}},
 		{name: "wrong password: exit 3", args: []string{"doctor", "hello"}, code: exitAuth,
 			env:   []string{"JENKINS_API_TOKEN=", "JENKINS_PASSWORD=wrong"},
 			lines: []string{`FAIL  identity  Jenkins rejected the credentials of user "builder" (HTTP 401)`}},

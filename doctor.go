@@ -209,8 +209,32 @@ func diagnose(ctx context.Context, a *app, d *checkup) error {
 		desc = fmt.Sprintf("%d parameter(s): %s (see jenkins-trigger params)", len(params), strings.Join(params, ", "))
 	}
 	kind := info.Class[strings.LastIndex(info.Class, ".")+1:]
-	d.ok("job", "%q found (%s), buildable, %s; Job/Build itself is only known when a trigger is tried", job.FullName(), kind, desc)
+	d.ok("job", "%q found (%s), buildable, %s", job.FullName(), kind, desc)
+	checkBuild(ctx, d, client, creds, job, len(params) > 0)
 	return nil
+}
+
+// checkBuild asks Jenkins whether the user may build the job, without
+// building it (jenkins.Client.CanBuild).
+func checkBuild(ctx context.Context, d *checkup, client *jenkins.Client, creds auth.Credentials, job jenkins.Job, parameterized bool) {
+	user, _, basic := creds.Basic()
+	switch {
+	case creds.Mode() == auth.BuildTokenRoot:
+		d.ok("build", "build-token-root triggers with the job token alone: Job/Build of a user is not needed")
+		return
+	case !basic:
+		d.warn("build", "no user credentials: whether anonymous may build %q is not checked", job.FullName())
+		return
+	}
+	ok, err := client.CanBuild(ctx, job, parameterized)
+	switch {
+	case ok:
+		d.ok("build", "%q may build %q (Job/Build; asked without triggering)", user, job.FullName())
+	case creds.Mode() == auth.JobToken && errors.Is(err, jenkins.ErrForbidden):
+		d.warn("build", "%s; the job token must be right, since it replaces Job/Build", describe(err))
+	default:
+		d.fail("build", err)
+	}
 }
 
 // network checks DNS, TCP and TLS to host:port; false when one failed.

@@ -661,7 +661,8 @@ func (s *Server) doBuild(w http.ResponseWriter, r *http.Request, c caller, job *
 		return
 	}
 	if len(job.Params) > 0 && r.Method != http.MethodPost {
-		s.parametersForm(w, strings.Join(names, "/"))
+		// Observed on 2.372 and 2.568.2: 405 for every caller, whatever their permissions.
+		s.postRequired(w)
 		return
 	}
 	if !s.checkPermission(w, r, c, job) {
