@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -28,7 +29,7 @@ func TestFaultMatrix(t *testing.T) {
 		jenkinstest.TruncatedJSON, jenkinstest.InvalidJSON, jenkinstest.LoginPage, jenkinstest.RedirectLoop,
 		jenkinstest.Oversized, jenkinstest.TooMany}
 	lostNotQueued := faultWant{exitUnreachable, "so it was most likely not queued; it was not sent again"}
-	found := faultWant{0, "Jenkins has exactly one match, queue item 1"}
+	found := faultWant{0, "Jenkins has exactly one match created after the send, queue item 1"}
 	// The trigger POST, hit once.
 	trigger := map[jenkinstest.FaultKind]faultWant{
 		jenkinstest.ResetBeforeRead: lostNotQueued,
@@ -180,5 +181,75 @@ func TestFaultsWhileCancelling(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// Issue 11, defect 2: a lost trigger next to a neighbour's, by the same user,
+// for the same job with the same (or no) parameters, seconds earlier. The
+// neighbour's item or build provably existed before our send, so it is never
+// taken for ours; the run ends with exit 7 and says what is known.
+func TestLostTriggerNextToANeighbour(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name      string
+		job       string
+		params    []string
+		queueFor  time.Duration // the neighbour's wait for an executor, after its trigger
+		slowReset bool          // the lost POST is dropped late: the neighbour has started by then
+		preflight bool
+		msg       string
+	}{
+		{name: "neighbour still waiting, no parameters", job: "job", queueFor: time.Hour, preflight: true,
+			msg: "was already waiting, and Jenkins folds an identical trigger into it"},
+		{name: "neighbour still waiting, same parameters", job: "deploy", params: []string{"-p", "VERSION=1.2"}, queueFor: time.Hour, preflight: true,
+			msg: "was already waiting, and Jenkins folds an identical trigger into it"},
+		{name: "neighbour queued before the send, started after it", job: "job", queueFor: 3300 * time.Millisecond, slowReset: true, preflight: true,
+			msg: "existed before the send, so they are another trigger's"},
+		{name: "the same without the pre-flight", job: "job", queueFor: 3300 * time.Millisecond, slowReset: true,
+			msg: "existed before the send, so they are another trigger's"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var shift atomic.Int64 // how far the fake's clock is behind: the neighbour came earlier
+			s := newFake(t, func(s *jenkinstest.Server) {
+				s.Clock = func() time.Time { return time.Now().Add(-time.Duration(shift.Load())) }
+				for _, name := range []string{"job", "deploy"} {
+					j := s.Jobs[name]
+					if j == nil {
+						j = &jenkinstest.Job{}
+						s.Jobs[name] = j
+					}
+					j.Script = &jenkinstest.Script{QueueFor: tc.queueFor, Duration: time.Hour}
+				}
+			})
+			shift.Store(int64(3 * time.Second))
+			if r := runWith(t, "", tokenEnv(s), append([]string{tc.job}, tc.params...)...); r.code != 0 {
+				t.Fatalf("the neighbour's trigger: %+v", r)
+			}
+			shift.Store(0)
+			var hold time.Duration
+			if tc.slowReset {
+				hold = 700 * time.Millisecond
+			}
+			s.Inject(jenkinstest.Fault{Method: "POST", Path: "/" + tc.job + "/build", Kind: jenkinstest.ResetBeforeRead, Times: 1, Delay: hold})
+			s.Inject(jenkinstest.Fault{Method: "POST", Path: "/" + tc.job + "/buildWithParameters", Kind: jenkinstest.ResetBeforeRead, Times: 1, Delay: hold})
+			env := tokenEnv(s)
+			if !tc.preflight {
+				env = append(env, "JENKINS_NO_PREFLIGHT=true")
+			}
+			r := runFollow(t, context.Background(), "", fast, env, append([]string{tc.job, "--wait"}, tc.params...)...)
+			if r.code != exitUnreachable || !strings.Contains(r.stderr, tc.msg) || strings.Contains(r.stderr, "taking it as this trigger's") {
+				t.Errorf("exit %d, want 7 with %q and no adoption; stderr:\n%s", r.code, tc.msg, r.stderr)
+			}
+			if n := len(s.Queue()); n != 1 {
+				t.Errorf("%d items queued, want only the neighbour's", n)
+			}
+			for _, b := range s.Builds(tc.job) {
+				if len(b.Stops) > 0 {
+					t.Errorf("the neighbour's build #%d was stopped", b.Number)
+				}
+			}
+			checkLines(t, r)
+		})
 	}
 }

@@ -2,6 +2,7 @@ package jenkins
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -38,11 +39,33 @@ func (e *InterruptedError) Error() string {
 }
 func (e *InterruptedError) Unwrap() error { return e.Err }
 
-// Candidate is a queue item or build that a lost trigger may have created.
+// Candidate is a queue item or build that a lost trigger may have created:
+// caused by our user (when we have one), with every parameter we sent.
 type Candidate struct {
-	QueueID int64
-	Number  int       // 0 while still queued
-	Since   time.Time // when it was queued or started, by Jenkins' clock
+	QueueID   int64
+	Number    int       // 0 while still queued
+	QueuedAt  time.Time // when the item was queued, by Jenkins' clock; zero for a build
+	StartedAt time.Time // when the build started, by Jenkins' clock; zero for an item
+	Gone      bool      // a build whose queue item Jenkins has forgotten: it left over five minutes ago
+}
+
+// Since is when the candidate appeared, by Jenkins' clock.
+func (c Candidate) Since() time.Time {
+	if c.QueuedAt.IsZero() {
+		return c.StartedAt
+	}
+	return c.QueuedAt
+}
+
+// Evidence is what Jenkins' own answers prove about the time of a send.
+type Evidence struct {
+	// Bound is the earliest controller time at which the send can have
+	// arrived (from Date headers, see SendBound); HaveBound is false without one.
+	Bound     time.Time
+	HaveBound bool
+	// OlderQueueID is the highest queue id of anything queued or started
+	// before Bound: queue ids rise, so no item of ours can have it or a lower one.
+	OlderQueueID int64
 }
 
 type causedItem struct {
@@ -67,13 +90,12 @@ type causedItem struct {
 
 const causedTree = "actions[causes[userId],parameters[name,value]]"
 
-// FindTriggered lists what a trigger sent at sentAt may have created: items
-// still in the queue and the job's newest builds, queued or started since then,
-// caused by our user (when we have one), with every parameter we sent at the
-// value we sent.
+// FindTriggered lists what a trigger sent at sentAt may have created: items in
+// the queue and the job's newest builds caused by our user (when we have one),
+// with every parameter we sent at the value we sent, and the evidence for
+// ruling out those that existed before the send. It decides nothing.
 // Jenkins: GET queue/api/json?tree=items[...] and GET {job}api/json?tree=builds[...]{0,20}.
-func (c *Client) FindTriggered(ctx context.Context, r TriggerRequest, sentAt time.Time) ([]Candidate, error) {
-	since := sentAt.Add(-triggerSkew)
+func (c *Client) FindTriggered(ctx context.Context, r TriggerRequest, sentAt time.Time) ([]Candidate, Evidence, error) {
 	jobPath := r.Job.URL().EscapedPath()
 	var out []Candidate
 	seen := map[int64]bool{}
@@ -82,44 +104,64 @@ func (c *Client) FindTriggered(ctx context.Context, r TriggerRequest, sentAt tim
 	u.RawQuery = "tree=items[id,inQueueSince,task[url]," + causedTree + "]"
 	var queue struct{ Items []causedItem }
 	if status, err := c.getJSON(ctx, u, "listing the queue", &queue); err != nil {
-		return nil, err
+		return nil, Evidence{}, err
 	} else if status != http.StatusOK {
-		return nil, failf(ErrProtocol, status, "the queue cannot be listed (HTTP %d)", status)
+		return nil, Evidence{}, failf(ErrProtocol, status, "the queue cannot be listed (HTTP %d)", status)
 	}
-	for _, it := range queue.Items {
-		task, err := url.Parse(it.Task.URL)
-		if err != nil || !strings.HasSuffix(strings.TrimSuffix(task.EscapedPath(), "/")+"/", jobPath[len(c.base.EscapedPath())-1:]) {
-			continue
-		}
-		if c.ours(it, r, since, time.UnixMilli(it.InQueueSince)) {
-			seen[it.ID] = true
-			out = append(out, Candidate{QueueID: it.ID, Since: time.UnixMilli(it.InQueueSince)})
-		}
-	}
-
 	u = resolve(r.Job.URL(), "api/json")
 	u.RawQuery = "tree=builds[number,queueId,timestamp," + causedTree + "]{0,20}"
 	var job struct{ Builds []causedItem }
 	if status, err := c.getJSON(ctx, u, "listing the builds of "+quoteJob(r), &job); err != nil {
-		return nil, err
+		return nil, Evidence{}, err
 	} else if status != http.StatusOK {
-		return nil, failf(ErrNotFound, status, "the builds of %s cannot be listed (HTTP %d)", quoteJob(r), status)
+		return nil, Evidence{}, failf(ErrNotFound, status, "the builds of %s cannot be listed (HTTP %d)", quoteJob(r), status)
 	}
-	for _, b := range job.Builds {
-		if !seen[b.QueueID] && c.ours(b, r, since, time.UnixMilli(b.Timestamp)) {
-			out = append(out, Candidate{QueueID: b.QueueID, Number: b.Number, Since: time.UnixMilli(b.Timestamp)})
+	var ev Evidence
+	ev.Bound, ev.HaveBound = c.SendBound(sentAt)
+
+	for _, it := range queue.Items {
+		at := time.UnixMilli(it.InQueueSince)
+		if ev.HaveBound && at.Before(ev.Bound) {
+			ev.OlderQueueID = max(ev.OlderQueueID, it.ID)
+		}
+		task, err := url.Parse(it.Task.URL)
+		if err != nil || !strings.HasSuffix(strings.TrimSuffix(task.EscapedPath(), "/")+"/", jobPath[len(c.base.EscapedPath())-1:]) {
+			continue
+		}
+		if c.ours(it, r) {
+			seen[it.ID] = true
+			out = append(out, Candidate{QueueID: it.ID, QueuedAt: at})
 		}
 	}
-	return out, nil
+	for _, b := range job.Builds {
+		at := time.UnixMilli(b.Timestamp)
+		if ev.HaveBound && at.Before(ev.Bound) {
+			ev.OlderQueueID = max(ev.OlderQueueID, b.QueueID)
+		}
+		if !seen[b.QueueID] && c.ours(b, r) {
+			out = append(out, Candidate{QueueID: b.QueueID, Number: b.Number, StartedAt: at})
+		}
+	}
+	// A build does not say when it was queued; its queue item, kept for five
+	// minutes after it left, does. Gone means it left long before the send.
+	for i, cand := range out {
+		if cand.Number == 0 {
+			continue
+		}
+		item, err := c.QueueItem(ctx, cand.QueueID)
+		switch {
+		case errors.Is(err, ErrGone):
+			out[i].Gone = true
+		case err != nil:
+			return nil, Evidence{}, err
+		case item.InQueueSince > 0:
+			out[i].QueuedAt = time.UnixMilli(item.InQueueSince)
+		}
+	}
+	return out, ev, nil
 }
 
-// triggerSkew allows for the controller's clock being a little behind ours.
-const triggerSkew = 5 * time.Second
-
-func (c *Client) ours(it causedItem, r TriggerRequest, since, at time.Time) bool {
-	if at.Before(since) {
-		return false
-	}
+func (c *Client) ours(it causedItem, r TriggerRequest) bool {
 	got := map[string]string{}
 	users := map[string]bool{}
 	for _, a := range it.Actions {

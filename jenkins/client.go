@@ -72,8 +72,15 @@ type Client struct {
 	noCrumb bool   // the crumb issuer answered 404: CSRF protection is off
 
 	mu      sync.Mutex
-	session string // X-Jenkins-Session last seen
-	version string // X-Jenkins last seen
+	session string    // X-Jenkins-Session last seen
+	version string    // X-Jenkins last seen
+	dates   []dateObs // the last Date headers seen, for sendBound
+}
+
+// dateObs is a Date header (the controller's clock, truncated to the second,
+// when it made the answer) and when the answer arrived on our clock.
+type dateObs struct {
+	date, at time.Time
 }
 
 const maxBackoff = 5 * time.Second
@@ -172,6 +179,7 @@ func (c *Client) send(hc *http.Client, req *http.Request, stream bool) (exchange
 	if err != nil {
 		return exchange{sent: sent}, redactErr(err, req.URL)
 	}
+	c.noteDate(resp.Header.Get("Date"), time.Now())
 	p := page{status: resp.StatusCode, header: resp.Header, jenkins: resp.Header.Get("X-Jenkins") != ""}
 	if stream && resp.StatusCode == http.StatusOK {
 		return exchange{resp: resp, sent: true, page: p}, nil
@@ -290,6 +298,36 @@ func (c *Client) noteSession(h http.Header) {
 	if v := h.Get("X-Jenkins"); v != "" {
 		c.version = v
 	}
+}
+
+func (c *Client) noteDate(v string, at time.Time) {
+	d, err := http.ParseTime(v)
+	if err != nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.dates = append(c.dates, dateObs{date: d, at: at})
+	if len(c.dates) > 8 {
+		c.dates = c.dates[1:]
+	}
+}
+
+// SendBound is the earliest time, on the controller's clock, at which a
+// request we sent at sentAt (our clock) can have reached Jenkins: a Date was
+// made no later than its answer arrived, so the controller's clock was at
+// least Date then, and at least Date minus our elapsed time at sentAt. ok is
+// false when no answer carried a Date.
+func (c *Client) SendBound(sentAt time.Time) (bound time.Time, ok bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, o := range c.dates {
+		b := o.date.Add(-max(o.at.Sub(sentAt), 0))
+		if !ok || b.After(bound) {
+			bound, ok = b, true
+		}
+	}
+	return bound, ok
 }
 
 // logTransport writes one line per request for --verbose: method, redacted URL,

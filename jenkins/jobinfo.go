@@ -64,6 +64,12 @@ type JobInfo struct {
 	Actions []struct {
 		ParameterDefinitions []ParamDef `json:"parameterDefinitions"`
 	} `json:"actions"` // where very old Jenkins exported the definitions
+	// NextBuildNumber and QueueItem say what existed when the job was read:
+	// evidence for telling our build from a neighbour's after a lost answer.
+	NextBuildNumber int `json:"nextBuildNumber"`
+	QueueItem       *struct {
+		ID int64 `json:"id"`
+	} `json:"queueItem"`
 }
 
 // Params returns the job's parameter definitions.
@@ -97,7 +103,7 @@ func (i *JobInfo) ChildNames() []string {
 	return out
 }
 
-const jobTree = "name,fullName,url,buildable,jobs[name]," +
+const jobTree = "name,fullName,url,buildable,jobs[name],nextBuildNumber,queueItem[id]," +
 	"property[parameterDefinitions[name,type,description,choices,defaultParameterValue[value]]]," +
 	"actions[parameterDefinitions[name,type,description,choices,defaultParameterValue[value]]]"
 

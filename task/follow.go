@@ -65,6 +65,7 @@ type runner struct {
 	start  time.Time // Spec.Start: deadlines count from here
 	t      Timing
 	phase  phase
+	before *jenkins.JobInfo // the job as the pre-flight read it, before the trigger
 	number int
 	buildU string
 }

@@ -15,12 +15,14 @@ import (
 // parameter exists and has a value Jenkins will read as meant. It returns the
 // request to send, with the endpoint decided and booleans spelled as Jenkins
 // reads them. note, when set, gets lines for --verbose.
-func Preflight(ctx context.Context, c *jenkins.Client, req jenkins.TriggerRequest, note func(string)) (jenkins.TriggerRequest, error) {
+// The job as read is returned too: what existed before the trigger.
+func Preflight(ctx context.Context, c *jenkins.Client, req jenkins.TriggerRequest, note func(string)) (jenkins.TriggerRequest, *jenkins.JobInfo, error) {
 	info, err := c.JobInfo(ctx, req.Job)
 	if err != nil {
-		return req, err
+		return req, nil, err
 	}
-	return Check(info, req, note)
+	req, err = Check(info, req, note)
+	return req, info, err
 }
 
 // Check applies the pre-flight rules to what JobInfo returned.

@@ -202,7 +202,8 @@ func (r *runner) preflight(ctx context.Context) error {
 		r.detail("pre-flight skipped: a job token alone cannot read the job; parameters are not checked")
 		return nil
 	}
-	checked, err := Preflight(ctx, r.c, r.spec.Trigger, r.ev.Detail)
+	checked, info, err := Preflight(ctx, r.c, r.spec.Trigger, r.ev.Detail)
+	r.before = info
 	unreadable := errors.Is(err, jenkins.ErrNotFound) || errors.Is(err, jenkins.ErrForbidden) || errors.Is(err, jenkins.ErrAuth)
 	switch {
 	case err == nil:
@@ -230,37 +231,104 @@ func (r *runner) trigger(ctx context.Context) (*jenkins.Queued, int, error) {
 	return q, 0, err
 }
 
-// reconcile looks for what a trigger whose answer was lost created. One match
-// is taken as ours; none or several end with what is known. It never sends
-// the trigger again.
+// reconcile looks for what a trigger whose answer was lost created. It never
+// sends the trigger again, and never adopts what provably existed before the
+// send: an item queued or a build started before the earliest moment the send
+// can have reached Jenkins (Date headers), a queue id at or below one of those,
+// a build number the pre-flight saw as taken, or the item the pre-flight saw
+// waiting. Exactly one candidate left is taken as ours; none, several, or no
+// evidence end with what is known (ErrUnconfirmed).
 func (r *runner) reconcile(ctx context.Context, amb *jenkins.AmbiguousError) (*jenkins.Queued, int, error) {
 	req := r.spec.Trigger
-	cands, err := r.c.FindTriggered(ctx, req, amb.SentAt)
+	cands, ev, err := r.c.FindTriggered(ctx, req, amb.SentAt)
 	if ctx.Err() != nil {
 		return nil, 0, ctx.Err()
 	}
 	lost := "the answer to the trigger was lost: " + amb.Error()
 	job := req.Job.FullName()
-	switch {
-	case err != nil:
+	if err != nil {
 		return nil, 0, newOutcome(fmt.Sprintf("%s; looking for what it created failed as well (%v); it was not sent again: check %q in Jenkins before running again", lost, err, job), ErrUnconfirmed)
-	case len(cands) == 0:
-		return nil, 0, newOutcome(fmt.Sprintf("%s; Jenkins shows no queue item or build of %q with these parameters since %s, so it was most likely not queued; it was not sent again: run again if the build is needed",
-			lost, job, amb.SentAt.UTC().Format("15:04:05 MST")), ErrUnconfirmed)
-	case len(cands) > 1:
-		var ids []string
-		for _, c := range cands {
-			ids = append(ids, strconv.FormatInt(c.QueueID, 10))
-		}
-		return nil, 0, newOutcome(fmt.Sprintf("%s; %d queue items of %q match what was sent (%s), so another trigger with the same parameters ran at the same time; it was not sent again: check them in Jenkins",
-			lost, len(cands), job, strings.Join(ids, ", ")), ErrUnconfirmed)
 	}
-	cand := cands[0]
+	var left, older, uncertain []jenkins.Candidate
+	for _, c := range cands {
+		switch {
+		case r.olderThanSend(c, ev):
+			older = append(older, c)
+		case !ev.HaveBound || c.QueuedAt.IsZero():
+			// No Date to compare with, or a build whose queue time is unknown.
+			uncertain = append(uncertain, c)
+		default:
+			left = append(left, c)
+		}
+	}
+	switch {
+	case len(uncertain) > 0:
+		return nil, 0, newOutcome(fmt.Sprintf("%s; %s of %q match what was sent, but Jenkins' answers cannot show whether it was created before or after the send; it was not sent again: check %s in Jenkins before running again",
+			lost, candidates(append(left, uncertain...)), job, r.res.JobURL), ErrUnconfirmed)
+	case len(left) > 1:
+		return nil, 0, newOutcome(fmt.Sprintf("%s; %s of %q match what was sent, so another trigger with the same parameters ran at the same time; it was not sent again: check them in Jenkins",
+			lost, candidates(left), job), ErrUnconfirmed)
+	case len(left) == 0 && waiting(older):
+		return nil, 0, newOutcome(fmt.Sprintf("%s; nothing of %q was queued after the send, but %s with the same parameters was already waiting, and Jenkins folds an identical trigger into it; it was not sent again: check %s before running again",
+			lost, job, candidates(older), r.res.JobURL), ErrUnconfirmed)
+	case len(left) == 0:
+		also := ""
+		if len(older) > 0 {
+			also = fmt.Sprintf(" (%s with these parameters existed before the send, so they are another trigger's)", candidates(older))
+		}
+		return nil, 0, newOutcome(fmt.Sprintf("%s; Jenkins shows no queue item or build of %q with these parameters created after the send%s, so it was most likely not queued; it was not sent again: run again if the build is needed",
+			lost, job, also), ErrUnconfirmed)
+	}
+	cand := left[0]
 	what := fmt.Sprintf("queue item %d", cand.QueueID)
 	if cand.Number > 0 {
 		what += fmt.Sprintf(", already build #%d", cand.Number)
 	}
-	r.progress("%s; Jenkins has exactly one match, %s, queued at %s with the parameters sent: taking it as this trigger's",
-		lost, what, cand.Since.UTC().Format("15:04:05 MST"))
+	r.progress("%s; Jenkins has exactly one match created after the send, %s, at %s with the parameters sent: taking it as this trigger's",
+		lost, what, cand.Since().UTC().Format("15:04:05 MST"))
 	return &jenkins.Queued{ID: cand.QueueID, URL: r.c.QueueURL(cand.QueueID)}, cand.Number, nil
+}
+
+// olderThanSend reports a candidate that provably existed before the send.
+func (r *runner) olderThanSend(c jenkins.Candidate, ev jenkins.Evidence) bool {
+	switch {
+	case ev.HaveBound && !c.QueuedAt.IsZero() && c.QueuedAt.Before(ev.Bound):
+		return true
+	case ev.HaveBound && !c.StartedAt.IsZero() && c.StartedAt.Before(ev.Bound):
+		return true
+	case c.Gone:
+		return true
+	case c.QueueID <= ev.OlderQueueID:
+		return true
+	case r.before != nil && c.Number > 0 && c.Number < r.before.NextBuildNumber:
+		return true
+	case r.before != nil && r.before.QueueItem != nil && r.before.QueueItem.ID == c.QueueID:
+		return true
+	}
+	return false
+}
+
+func waiting(cs []jenkins.Candidate) bool {
+	for _, c := range cs {
+		if c.Number == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// candidates names queue items and builds for a message.
+func candidates(cs []jenkins.Candidate) string {
+	var names []string
+	for _, c := range cs {
+		if c.Number > 0 {
+			names = append(names, fmt.Sprintf("build #%d (queue item %d)", c.Number, c.QueueID))
+		} else {
+			names = append(names, fmt.Sprintf("queue item %d", c.QueueID))
+		}
+	}
+	if len(names) == 1 {
+		return names[0]
+	}
+	return strconv.Itoa(len(names)) + " items (" + strings.Join(names, ", ") + ")"
 }

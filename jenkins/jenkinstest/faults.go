@@ -73,6 +73,12 @@ func (s *Server) fault(r *http.Request, path string) *Fault {
 func (s *Server) injected(f *Fault, w http.ResponseWriter, r *http.Request, rec *Request) bool {
 	switch f.Kind {
 	case ResetBeforeRead:
+		if f.Delay > 0 { // a proxy that held the request, then dropped it
+			select {
+			case <-time.After(f.Delay):
+			case <-r.Context().Done():
+			}
+		}
 		rec.Status = -1
 		reset(w)
 		return true
@@ -185,7 +191,7 @@ func ParseFault(v string) (Fault, error) {
 	if len(parts) < 3 || len(parts) > 4 {
 		return Fault{}, fmt.Errorf("want METHOD:PATH-SUFFIX:KIND[:TIMES], got %q", v)
 	}
-	f := Fault{Method: strings.ToUpper(parts[0]), Path: parts[1], Delay: 3 * time.Second}
+	f := Fault{Method: strings.ToUpper(parts[0]), Path: parts[1]}
 	for k := ResetBeforeRead; k <= TooMany; k++ {
 		if k.String() == parts[2] {
 			f.Kind = k
@@ -193,6 +199,9 @@ func ParseFault(v string) (Fault, error) {
 	}
 	if f.Kind == 0 {
 		return f, fmt.Errorf("unknown fault kind %q (kinds: %s)", parts[2], strings.Join(FaultKinds(), ", "))
+	}
+	if f.Kind == SlowHeaders || f.Kind == SlowBody {
+		f.Delay = 3 * time.Second
 	}
 	if len(parts) == 4 {
 		if _, err := fmt.Sscan(parts[3], &f.Times); err != nil || f.Times < 0 {

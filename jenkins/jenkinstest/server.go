@@ -927,6 +927,14 @@ func (s *Server) jobJSON(w http.ResponseWriter, r *http.Request, c caller, job *
 		builds = append(builds, map[string]any{"_class": "hudson.model.FreeStyleBuild", "number": b.Number, "queueId": b.QueueID,
 			"url": s.jobURL(r, names) + strconv.Itoa(b.Number) + "/", "timestamp": b.Start.UnixMilli(), "actions": actions(b.user, b.params)})
 	}
+	out["nextBuildNumber"] = job.nextBuild + 1
+	out["queueItem"] = nil
+	for _, q := range s.queue {
+		if q.Job == strings.Join(names, "/") && q.st.left.IsZero() {
+			out["queueItem"] = map[string]any{"_class": "hudson.model.Queue$WaitingItem", "id": q.ID}
+			break
+		}
+	}
 	s.mu.Unlock()
 	out["builds"] = builds
 	props := []map[string]any{}
