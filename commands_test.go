@@ -97,7 +97,7 @@ func TestDoctor(t *testing.T) {
 			configure: func(s *jenkinsServerSetup) {
 				s.fake.Users["reader"] = &jenkinstest.User{APIToken: "11" + strings.Repeat("a", 32), NoBuild: true}
 			},
-			env: []string{"JENKINS_USER=reader", "JENKINS_API_TOKEN=11" + strings.Repeat("a", 32)},
+			env:   []string{"JENKINS_USER=reader", "JENKINS_API_TOKEN=11" + strings.Repeat("a", 32)},
 			lines: []string{`ok    job       "hello" found`, `FAIL  build     user "reader" lacks the Job/Build permission needed for building "hello" (HTTP 403)`}},
 		{name: "wrong password: exit 3", args: []string{"doctor", "hello"}, code: exitAuth,
 			env:   []string{"JENKINS_API_TOKEN=", "JENKINS_PASSWORD=wrong"},

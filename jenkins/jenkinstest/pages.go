@@ -126,13 +126,6 @@ func (s *Server) postRequired(w http.ResponseWriter) {
 	fmt.Fprint(w, `<html><head><title>Form post required [Jenkins]</title></head><body>You must use POST method to trigger builds. (From scripts you may instead pass a per-project authentication token, or authenticate with your API token.)</body></html>`)
 }
 
-func (s *Server) parametersForm(w http.ResponseWriter, job string) {
-	s.advertise(w)
-	w.Header().Set("Content-Type", "text/html;charset=utf-8")
-	w.WriteHeader(http.StatusOK)
-	fmt.Fprintf(w, `<html><head><title>%s [Jenkins]</title></head><body><h1>This build requires parameters:</h1><form method="post" action="build?delay=0sec"></form></body></html>`, html.EscapeString(job))
-}
-
 // startingUp is HudsonIsLoading's page while Jenkins starts.
 func startingUp(w http.ResponseWriter) {
 	w.Header().Set("Content-Type", "text/html;charset=utf-8")
