@@ -78,13 +78,16 @@ type Build struct {
 	lines    [][]byte // the console lines with their notes, without "Finished"
 	user     string
 	params   map[string]string
-	final    []byte // the whole log once done
+	final    []byte    // the whole log once done
+	abortAt  time.Time // when a stop takes effect (Server.StopTakes after it)
 	pipeline bool
 }
 
 // queued item state, kept on QueueItem.
 type itemState struct {
 	due, startAt time.Time
+	maintained   time.Time // the first queue maintenance after due
+	job          *Job
 	left         time.Time // zero while in the queue
 	cancelled    bool
 	gone         bool // lost in a controller restart
@@ -93,16 +96,55 @@ type itemState struct {
 	names        []string
 }
 
-// advance moves items and builds along to now. Call with s.mu held.
-func (s *Server) advance(now time.Time) {
-	var starting []*QueueItem
-	for _, q := range s.queue {
-		if q.st.script != nil && q.st.left.IsZero() && !q.st.cancelled && !now.Before(q.st.startAt) {
-			starting = append(starting, q)
+// freeAt reports whether every executor is busy at t and, if so, when the
+// first one frees up. Call with s.mu held.
+func (s *Server) freeAt(t time.Time) (time.Time, bool) {
+	running := 0
+	var free time.Time
+	for _, j := range s.allJobs() {
+		for _, b := range j.builds {
+			end := b.End
+			if end.IsZero() {
+				end = b.Start.Add(b.script.Duration)
+				if !b.abortAt.IsZero() && b.abortAt.Before(end) {
+					end = b.abortAt
+				}
+			}
+			if !b.Start.After(t) && end.After(t) {
+				running++
+				if free.IsZero() || end.Before(free) {
+					free = end
+				}
+			}
 		}
 	}
-	slices.SortFunc(starting, func(a, b *QueueItem) int { return a.st.startAt.Compare(b.st.startAt) })
-	for _, q := range starting {
+	return free, running >= s.Executors
+}
+
+// advance moves items and builds along to now. Call with s.mu held.
+func (s *Server) advance(now time.Time) {
+	for {
+		// The next item due to start, in start order.
+		var q *QueueItem
+		for _, x := range s.queue {
+			if x.st.script != nil && x.st.left.IsZero() && !x.st.cancelled && !now.Before(x.st.startAt) &&
+				(q == nil || x.st.startAt.Before(q.st.startAt)) {
+				q = x
+			}
+		}
+		if q == nil {
+			break
+		}
+		if s.Executors > 0 {
+			// All executors busy at its start: it waits for the first to free up.
+			if free, busy := s.freeAt(q.st.startAt); busy {
+				if free.After(now) {
+					break
+				}
+				q.st.startAt = free
+				continue
+			}
+		}
 		q.st.left = q.st.startAt
 		if q.st.script.Cancelled {
 			q.st.cancelled = true
@@ -125,6 +167,10 @@ func (s *Server) advance(now time.Time) {
 	}
 	for _, j := range s.allJobs() {
 		for _, b := range j.builds {
+			if b.End.IsZero() && !b.abortAt.IsZero() && !now.Before(b.abortAt) && b.abortAt.Before(b.Start.Add(b.script.Duration)) {
+				b.finish(b.abortAt, "ABORTED", b.revealed(b.abortAt))
+				continue
+			}
 			if b.End.IsZero() && !now.Before(b.Start.Add(b.script.Duration)) {
 				result := b.script.Result
 				if result == "" {
@@ -250,8 +296,16 @@ func (s *Server) buildRoute(w http.ResponseWriter, r *http.Request, c caller, jo
 	s.advance(s.now())
 	var b *Build
 	for _, x := range job.builds {
-		if x.Number == n && err == nil && !job.Discard {
-			b = x
+		if job.Discard {
+			break
+		}
+		switch {
+		case err == nil && x.Number == n,
+			number == "lastBuild",
+			number == "lastCompletedBuild" && !x.End.IsZero(),
+			number == "lastSuccessfulBuild" && x.Result == "SUCCESS",
+			number == "lastFailedBuild" && x.Result == "FAILURE":
+			b = x // the last match wins: builds are in number order
 		}
 	}
 	s.mu.Unlock()
@@ -264,7 +318,7 @@ func (s *Server) buildRoute(w http.ResponseWriter, r *http.Request, c caller, jo
 		s.mu.Lock()
 		out := s.buildJSON(r, b, s.now())
 		s.mu.Unlock()
-		s.writeJSON(w, out)
+		s.writeJSON(w, r, out)
 	case "logText/progressiveText":
 		s.progressiveText(w, r, b)
 	case "consoleText":
@@ -278,11 +332,15 @@ func (s *Server) buildRoute(w http.ResponseWriter, r *http.Request, c caller, jo
 			s.postRequired(w)
 			return
 		}
-		if c.user == nil || c.user.NoBuild {
+		s.mu.Lock()
+		finished := !b.End.IsZero()
+		s.mu.Unlock()
+		// Stopping a finished build has nothing to do: Jenkins checks no permission.
+		if c.user == nil || (c.user.NoBuild && !(finished && rest[0] == "stop")) {
 			s.accessDenied(w, c.name, "missing the Job/Cancel permission", "hudson.model.Item.Cancel")
 			return
 		}
-		buildURL := s.jobURL(r, names) + strconv.Itoa(b.Number) + "/"
+		buildURL := s.jobURL(r, names) + number + "/" // as asked for: a number or a permalink
 		switch {
 		case rest[0] != "stop" && !b.pipeline:
 			// Not an action of a freestyle build: Stapler redirects to it as a page.
@@ -315,8 +373,15 @@ func (s *Server) stop(b *Build, action string, now time.Time) {
 	}
 	need := max(b.script.StopsNeeded, 1)
 	step := map[string]int{"stop": 1, "term": 2, "kill": 3}[action]
-	if step >= need {
-		b.finish(now, "ABORTED", b.revealed(now))
+	if step >= need && b.abortAt.IsZero() {
+		takes := s.StopTakes
+		if !b.pipeline || action == "kill" {
+			takes = 0 // a freestyle build's executor is interrupted at once; kill is at once
+		}
+		b.abortAt = now.Add(takes)
+		if takes <= 0 {
+			b.finish(now, "ABORTED", b.revealed(now))
+		}
 	}
 }
 
@@ -329,7 +394,7 @@ func (s *Server) buildJSON(r *http.Request, b *Build, now time.Time) map[string]
 	if b.script.Estimated > 0 {
 		est = b.script.Estimated.Milliseconds()
 	}
-	out := map[string]any{"_class": class, "number": b.Number, "url": s.jobURL(r, b.names) + strconv.Itoa(b.Number) + "/",
+	out := map[string]any{"_class": class, "number": b.Number, "id": strconv.Itoa(b.Number), "url": s.jobURL(r, b.names) + strconv.Itoa(b.Number) + "/",
 		"building": b.End.IsZero(), "inProgress": b.End.IsZero(), "result": nil, "duration": 0,
 		"estimatedDuration": est, "timestamp": b.Start.UnixMilli(), "queueId": b.QueueID}
 	if !b.End.IsZero() {
@@ -449,7 +514,7 @@ func (s *Server) findItem(id int64) *QueueItem {
 		if q.ID != id || q.st.gone {
 			continue
 		}
-		if !q.st.left.IsZero() && time.Since(q.st.left) > s.LeftRetention {
+		if !q.st.left.IsZero() && s.now().Sub(q.st.left) > s.LeftRetention {
 			return nil // the left-items cache expired it
 		}
 		return q
@@ -461,7 +526,7 @@ func (s *Server) queueItemJSON(r *http.Request, q *QueueItem, now time.Time) map
 	names := strings.Split(q.Job, "/")
 	out := map[string]any{"id": q.ID, "inQueueSince": q.Created.UnixMilli(), "url": fmt.Sprintf("queue/item/%d/", q.ID),
 		"blocked": false, "buildable": false, "stuck": false, "params": "",
-		"task": map[string]any{"_class": "hudson.model.FreeStyleProject", "name": names[len(names)-1], "url": s.jobURL(r, names)}}
+		"task": map[string]any{"_class": projectClass(q.st.job), "name": names[len(names)-1], "url": s.jobURL(r, names)}}
 	switch {
 	case !q.st.left.IsZero():
 		out["_class"] = "hudson.model.Queue$LeftItem"
@@ -469,13 +534,17 @@ func (s *Server) queueItemJSON(r *http.Request, q *QueueItem, now time.Time) map
 		out["why"] = nil
 		out["executable"] = nil
 		if b := q.st.build; b != nil {
-			out["executable"] = map[string]any{"_class": "hudson.model.FreeStyleBuild", "number": b.Number,
+			out["executable"] = map[string]any{"_class": buildClass(b.pipeline), "number": b.Number,
 				"url": s.jobURL(r, b.names) + strconv.Itoa(b.Number) + "/"}
 		}
 	case now.Before(q.st.due):
 		out["_class"] = "hudson.model.Queue$WaitingItem"
 		out["timestamp"] = q.st.due.UnixMilli()
 		out["why"] = "In the quiet period. Expires in " + timeSpan(q.st.due.Sub(now))
+	case now.Before(q.st.maintained):
+		out["_class"] = "hudson.model.Queue$WaitingItem"
+		out["timestamp"] = q.st.due.UnixMilli()
+		out["why"] = "Finished waiting"
 	default:
 		out["_class"] = "hudson.model.Queue$BuildableItem"
 		out["buildable"] = true
@@ -520,7 +589,7 @@ func (s *Server) queueJSON(w http.ResponseWriter, r *http.Request, c caller) {
 		items = append(items, item)
 	}
 	s.mu.Unlock()
-	s.writeJSON(w, map[string]any{"_class": "hudson.model.Queue", "items": items})
+	s.writeJSON(w, r, map[string]any{"_class": "hudson.model.Queue", "items": items})
 }
 
 // timeSpan is Jenkins' Util.getTimeSpanString, as the quiet period's countdown

@@ -120,6 +120,18 @@ type Server struct {
 	// Profile is the Jenkins version the fake answers like where versions
 	// differ; set it with UseProfile.
 	Profile Profile
+	// StopTakes is how long a Pipeline runs on after the stop, term or kill
+	// that ends it (Jenkins: about 0.3 s); 0: it ends at once. A freestyle
+	// build ends at once.
+	StopTakes time.Duration
+	// Executors limits how many builds run at once (0: no limit); the others
+	// wait as BuildableItems, "Waiting for next available executor".
+	Executors int
+	// MaintenancePeriod and MaintenancePhase model Jenkins' periodic queue
+	// maintenance: an item whose quiet period is over stays a WaitingItem
+	// ("Finished waiting") until the next run, at Phase past a multiple of
+	// Period on the fake's clock (Jenkins: every 5 s). Zero: items move on at once.
+	MaintenancePeriod, MaintenancePhase time.Duration
 	// Clock, when set, is the fake's time (contract tests replay recordings
 	// on the recorded clock); nil means time.Now.
 	Clock func() time.Time
@@ -132,6 +144,18 @@ type Server struct {
 	sessions     map[string]bool
 	reqs         []*Request
 	srv          *httptest.Server
+}
+
+// maintenance is the first queue maintenance at or after t.
+func (s *Server) maintenance(t time.Time) time.Time {
+	if s.MaintenancePeriod <= 0 {
+		return t
+	}
+	base := t.Truncate(s.MaintenancePeriod).Add(s.MaintenancePhase % s.MaintenancePeriod)
+	for base.Before(t) {
+		base = base.Add(s.MaintenancePeriod)
+	}
+	return base
 }
 
 // now is the fake's time.
@@ -452,7 +476,7 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, c caller, rest st
 			return
 		}
 		id := s.session(w, r)
-		s.writeJSON(w, map[string]any{"_class": "hudson.security.csrf.DefaultCrumbIssuer",
+		s.writeJSON(w, r, map[string]any{"_class": "hudson.security.csrf.DefaultCrumbIssuer",
 			"crumb": s.crumbFor(c.name, id), "crumbRequestField": "Jenkins-Crumb"})
 		return
 	case rest == "/whoAmI/api/json":
@@ -460,7 +484,7 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, c caller, rest st
 		if name == "" {
 			name = "anonymous"
 		}
-		s.writeJSON(w, map[string]any{"_class": "hudson.security.WhoAmI", "anonymous": c.user == nil,
+		s.writeJSON(w, r, map[string]any{"_class": "hudson.security.WhoAmI", "anonymous": c.user == nil,
 			"authenticated": true, "name": name})
 		return
 	case rest == "/buildByToken/build" || rest == "/buildByToken/buildWithParameters":
@@ -482,7 +506,7 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, c caller, rest st
 		tokens[i] = d
 	}
 	if strings.Join(tokens, "/") == "api/json" {
-		s.writeJSON(w, map[string]any{"_class": "hudson.model.Hudson", "jobs": s.childJobs(r, c, nil, s.Jobs)})
+		s.writeJSON(w, r, map[string]any{"_class": "hudson.model.Hudson", "jobs": s.childJobs(r, c, nil, s.Jobs)})
 		return
 	}
 	if strings.Join(tokens, "/") == "queue/api/json" {
@@ -519,7 +543,7 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, c caller, rest st
 		s.notFound(w, r)
 		return
 	}
-	if len(tokens) >= 2 && tokens[0] != "" && strings.Trim(tokens[0], "0123456789") == "" {
+	if len(tokens) >= 2 && tokens[0] != "" && (strings.Trim(tokens[0], "0123456789") == "" || permalinks[tokens[0]]) {
 		s.buildRoute(w, r, c, job, names, tokens[0], tokens[1:])
 		return
 	}
@@ -840,18 +864,28 @@ func (s *Server) schedule(c caller, job *Job, names []string, values, files map[
 	for _, q := range s.queue {
 		if q.Job == full && q.st.left.IsZero() && !q.st.gone && maps.Equal(q.Params, values) && maps.Equal(q.Files, files) {
 			q.Causes++
-			if due := now.Add(delay); due.Before(q.st.due) { // the earlier due time wins
-				q.st.startAt = q.st.startAt.Add(due.Sub(q.st.due))
-				q.st.due = due
+			// The earlier end of the quiet period wins (recordings: a 600 s wait
+			// cut to 5 s; a 5 s wait not restarted).
+			if due := now.Add(delay); due.Before(q.st.due) {
+				maintained := s.maintenance(due)
+				if !due.After(now) {
+					maintained = now // scheduling runs the maintenance at once
+				}
+				q.st.startAt = q.st.startAt.Add(maintained.Sub(q.st.maintained))
+				q.st.due, q.st.maintained = due, maintained
 			}
 			return q, false
 		}
 	}
 	q := &QueueItem{ID: s.nextID, Job: full, Params: values, Files: files, Causes: 1, Delay: delay, Created: now, User: c.name}
-	q.st = itemState{due: now.Add(delay), script: job.Script, names: names}
-	q.st.startAt = q.st.due
+	q.st = itemState{due: now.Add(delay), script: job.Script, names: names, job: job}
+	q.st.maintained = s.maintenance(q.st.due)
+	if !q.st.due.After(now) {
+		q.st.maintained = now // scheduling runs the maintenance: a due item moves on at once
+	}
+	q.st.startAt = q.st.maintained
 	if job.Script != nil {
-		q.st.startAt = q.st.due.Add(job.Script.QueueFor)
+		q.st.startAt = q.st.maintained.Add(job.Script.QueueFor)
 	}
 	s.nextID++
 	s.queue = append(s.queue, q)
@@ -870,16 +904,16 @@ func (s *Server) queueItem(w http.ResponseWriter, r *http.Request, idText string
 	}
 	s.mu.Unlock()
 	if item == nil || strings.Join(rest, "/") != "api/json" {
-		jettyError(w, r, http.StatusNotFound, "Not Found")
+		s.notFound(w, r)
 		return
 	}
-	s.writeJSON(w, out)
+	s.writeJSON(w, r, out)
 }
 
 // jobJSON is what {job}api/json exports: _class, names, buildable, the
 // parameter definitions as core names them, builds, and for folders their jobs.
 func (s *Server) jobJSON(w http.ResponseWriter, r *http.Request, c caller, job *Job, names []string) {
-	class := "hudson.model.FreeStyleProject"
+	class := projectClass(job)
 	switch {
 	case job.Folder:
 		class = "com.cloudbees.hudson.plugins.folder.Folder"
@@ -892,7 +926,7 @@ func (s *Server) jobJSON(w http.ResponseWriter, r *http.Request, c caller, job *
 		"url": s.jobURL(r, names)}
 	if job.Folder || job.Multibranch {
 		out["jobs"] = s.childJobs(r, c, names, job.Jobs)
-		s.writeJSON(w, out)
+		s.writeJSON(w, r, out)
 		return
 	}
 	var defs []map[string]any
@@ -912,7 +946,7 @@ func (s *Server) jobJSON(w http.ResponseWriter, r *http.Request, c caller, job *
 		case "password":
 			def["defaultParameterValue"] = map[string]any{"_class": "hudson.model.PasswordParameterValue", "name": d.Name}
 		case "file", "run":
-			// no default value is exported
+			def["defaultParameterValue"] = nil // exported as null
 		default:
 			def["defaultParameterValue"] = map[string]any{"_class": "hudson.model.StringParameterValue", "name": d.Name, "value": d.Default}
 		}
@@ -924,7 +958,7 @@ func (s *Server) jobJSON(w http.ResponseWriter, r *http.Request, c caller, job *
 	builds := []map[string]any{}
 	for i := len(job.builds) - 1; i >= 0 && len(builds) < 100 && !job.Discard; i-- {
 		b := job.builds[i]
-		builds = append(builds, map[string]any{"_class": "hudson.model.FreeStyleBuild", "number": b.Number, "queueId": b.QueueID,
+		builds = append(builds, map[string]any{"_class": buildClass(b.pipeline), "number": b.Number, "queueId": b.QueueID,
 			"url": s.jobURL(r, names) + strconv.Itoa(b.Number) + "/", "timestamp": b.Start.UnixMilli(), "actions": actions(b.user, b.params)})
 	}
 	out["nextBuildNumber"] = job.nextBuild + 1
@@ -942,7 +976,7 @@ func (s *Server) jobJSON(w http.ResponseWriter, r *http.Request, c caller, job *
 		props = append(props, map[string]any{"_class": "hudson.model.ParametersDefinitionProperty", "parameterDefinitions": defs})
 	}
 	out["property"] = props
-	s.writeJSON(w, out)
+	s.writeJSON(w, r, out)
 }
 
 // childJobs lists the items a caller may read, as Jenkins filters its listings.
@@ -953,14 +987,55 @@ func (s *Server) childJobs(r *http.Request, c caller, parent []string, jobs map[
 	}
 	for _, name := range slices.Sorted(maps.Keys(jobs)) {
 		names := append(slices.Clone(parent), name)
-		out = append(out, map[string]any{"name": name, "url": s.jobURL(r, names)})
+		class := projectClass(jobs[name])
+		switch {
+		case jobs[name].Folder:
+			class = "com.cloudbees.hudson.plugins.folder.Folder"
+		case jobs[name].Multibranch:
+			class = "org.jenkinsci.plugins.workflow.multibranch.WorkflowMultiBranchProject"
+		}
+		out = append(out, map[string]any{"_class": class, "name": name, "url": s.jobURL(r, names)})
 	}
 	return out
 }
 
-func (s *Server) writeJSON(w http.ResponseWriter, v any) {
+func (s *Server) writeJSON(w http.ResponseWriter, r *http.Request, v any) {
 	s.advertise(w)
 	w.Header().Set("Content-Type", "application/json;charset=utf-8")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
+	if tr := r.URL.Query().Get("tree"); tr != "" {
+		v = parseTree(tr).apply(roundTrip(v))
+	}
 	_ = json.NewEncoder(w).Encode(v)
+}
+
+// roundTrip turns v into plain maps and slices, as tree filtering needs.
+func roundTrip(v any) any {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return v
+	}
+	var out any
+	if json.Unmarshal(b, &out) != nil {
+		return v
+	}
+	return out
+}
+
+// permalinks are the build aliases Jenkins resolves under a job.
+var permalinks = map[string]bool{"lastBuild": true, "lastCompletedBuild": true, "lastSuccessfulBuild": true, "lastFailedBuild": true}
+
+// projectClass and buildClass are the item and run classes of a job.
+func projectClass(j *Job) string {
+	if j != nil && j.Script != nil && j.Script.Pipeline {
+		return "org.jenkinsci.plugins.workflow.job.WorkflowJob"
+	}
+	return "hudson.model.FreeStyleProject"
+}
+
+func buildClass(pipeline bool) string {
+	if pipeline {
+		return "org.jenkinsci.plugins.workflow.job.WorkflowRun"
+	}
+	return "hudson.model.FreeStyleBuild"
 }
