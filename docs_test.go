@@ -178,18 +178,34 @@ func placeholder(words []string) bool {
 
 // shellWords splits a command line as sh does for the quoting a README uses:
 // single and double quotes, no expansion.
-func shellWords(s string) ([]string, error) {
+func shellWords(s string) ([]string, error) { return splitWords(s, `'"`, false) }
+
+// scriptWords splits a testscript line as testscript does: single quotes,
+// with '' for a quote inside them.
+func scriptWords(s string) []string {
+	w, _ := splitWords(s, "'", true)
+	return w
+}
+
+// splitWords splits s at blanks outside the quote characters given; with
+// doubled, a quote written twice inside quotes stands for itself.
+func splitWords(s, quotes string, doubled bool) ([]string, error) {
 	var out []string
 	var cur strings.Builder
 	var quote rune
 	have := false
-	for _, r := range s {
+	rs := []rune(s)
+	for i := 0; i < len(rs); i++ {
+		r := rs[i]
 		switch {
+		case quote != 0 && r == quote && doubled && i+1 < len(rs) && rs[i+1] == quote:
+			cur.WriteRune(r)
+			i++
 		case quote != 0 && r == quote:
 			quote = 0
 		case quote != 0:
 			cur.WriteRune(r)
-		case r == '\'' || r == '"':
+		case strings.ContainsRune(quotes, r):
 			quote, have = r, true
 		case r == ' ' || r == '\t':
 			if have {
@@ -209,38 +225,6 @@ func shellWords(s string) ([]string, error) {
 		out = append(out, cur.String())
 	}
 	return out, nil
-}
-
-// scriptWords splits a testscript line as testscript does: single quotes,
-// with ” for a quote inside them.
-func scriptWords(s string) []string {
-	var out []string
-	var cur strings.Builder
-	inQuote, have := false, false
-	rs := []rune(s)
-	for i := 0; i < len(rs); i++ {
-		r := rs[i]
-		switch {
-		case r == '\'' && inQuote && i+1 < len(rs) && rs[i+1] == '\'':
-			cur.WriteRune('\'')
-			i++
-		case r == '\'':
-			inQuote, have = !inQuote, true
-		case (r == ' ' || r == '\t') && !inQuote:
-			if have {
-				out = append(out, cur.String())
-				cur.Reset()
-				have = false
-			}
-		default:
-			cur.WriteRune(r)
-			have = true
-		}
-	}
-	if have {
-		out = append(out, cur.String())
-	}
-	return out
 }
 
 // TestREADMECommandsAreRun: every README command that can run against the
