@@ -181,7 +181,7 @@ func placeholder(words []string) bool {
 func shellWords(s string) ([]string, error) { return splitWords(s, `'"`, false) }
 
 // scriptWords splits a testscript line as testscript does: single quotes,
-// with ” for a quote inside them.
+// with a quote written twice for a quote inside them.
 func scriptWords(s string) []string {
 	w, _ := splitWords(s, "'", true)
 	return w
