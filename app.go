@@ -27,6 +27,7 @@ type app struct {
 	tail        int
 	onTimeout   task.Policy
 	onInterrupt task.Policy
+	onInput     task.InputPolicy
 
 	creds     *auth.Credentials // resolved once; secret files are read once
 	caPEM     []byte

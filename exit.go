@@ -30,6 +30,7 @@ const (
 	exitQueueCancelled = 20
 	exitLost           = 21
 	exitMerged         = 22
+	exitWaitsForInput  = 23
 	exitQueueTimeout   = 30
 	exitBuildTimeout   = 31
 	exitInterrupted    = 130
@@ -50,6 +51,7 @@ const (
 	outFailure
 	outQueueTimeout
 	outBuildTimeout
+	outWaitsForInput
 	outCancelled
 	outLost
 	outRejected
@@ -89,7 +91,7 @@ func (o outcome) code(style codeStyle) int {
 	return [...]int{
 		outOK: exitOK, outMerged: exitMerged, outUnstable: 10, outNotBuilt: 13, outUnknownResult: exitUnknownResult,
 		outAborted: 12, outFailure: 11, outQueueTimeout: exitQueueTimeout, outBuildTimeout: exitBuildTimeout,
-		outCancelled: exitQueueCancelled, outLost: exitLost, outRejected: exitRejected, outNotFound: exitNotFound,
+		outWaitsForInput: exitWaitsForInput, outCancelled: exitQueueCancelled, outLost: exitLost, outRejected: exitRejected, outNotFound: exitNotFound,
 		outForbidden: exitForbidden, outAuth: exitAuth, outProtocol: exitProtocol, outUnreachable: exitUnreachable,
 		outUsage: exitUsage, outInternal: exitInternal, outInterrupted: exitInterrupted, outTerminated: exitTerminated,
 	}[o]
@@ -146,6 +148,7 @@ func classify(err error) outcome {
 		{task.ErrQueueTimeout, outQueueTimeout},
 		{task.ErrBuildTimeout, outBuildTimeout},
 		{task.ErrMerged, outMerged},
+		{task.ErrWaitsForInput, outWaitsForInput},
 		{task.ErrUnconfirmed, outUnreachable},
 		{jenkins.ErrAuth, outAuth},
 		{jenkins.ErrForbidden, outForbidden},

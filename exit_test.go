@@ -45,6 +45,7 @@ func TestExitCodes(t *testing.T) {
 		{task.ErrCancelled, 20, 20},
 		{task.ErrLost, 21, 21},
 		{task.ErrMerged, 22, 22},
+		{task.ErrWaitsForInput, 23, 23},
 		{task.ErrUnconfirmed, 7, 7},
 		{task.ErrQueueTimeout, 30, 30},
 		{task.ErrBuildTimeout, 31, 31},

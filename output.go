@@ -40,6 +40,15 @@ func outputLines(res *task.Result, job string, code int) []string {
 		if res.Result != "" {
 			lines = append(lines, "JENKINS_BUILD_RESULT="+res.Result, "JENKINS_BUILD_DURATION_MS="+strconv.FormatInt(res.DurationMs, 10))
 		}
+		if res.Stage != "" {
+			lines = append(lines, "JENKINS_BUILD_STAGE="+jenkins.Clean(res.Stage, 200))
+		}
+		if res.Reason != "" {
+			lines = append(lines, "JENKINS_BUILD_REASON="+jenkins.Clean(res.Reason, 300))
+		}
+		if in := res.Input; in != nil {
+			lines = append(lines, "JENKINS_INPUT_ID="+jenkins.Clean(in.ID, 100), "JENKINS_INPUT_MESSAGE="+jenkins.Clean(in.Message, 200), "JENKINS_INPUT_OUTCOME="+in.Outcome)
+		}
 	}
 	return append(lines, "JENKINS_EXIT_CODE="+strconv.Itoa(code))
 }

@@ -156,6 +156,9 @@ func (a *app) validate() error {
 	if a.onInterrupt, err = policy("--on-interrupt", cfg.OnInterrupt); err != nil {
 		return err
 	}
+	if a.onInput, err = inputPolicy(cfg.OnInput); err != nil {
+		return err
+	}
 	if cfg.PollInterval < task.DefaultTiming.PollMin {
 		return usagef("--poll-interval %s is too short; %s is the least", cfg.PollInterval, task.DefaultTiming.PollMin)
 	}
@@ -202,4 +205,18 @@ func policy(flag, v string) (task.Policy, error) {
 		return task.Detach, nil
 	}
 	return task.Cancel, usagef("%s %q: use cancel or detach", flag, v)
+}
+
+func inputPolicy(v string) (task.InputPolicy, error) {
+	switch v {
+	case "wait":
+		return task.InputWait, nil
+	case "fail":
+		return task.InputFail, nil
+	case "abort":
+		return task.InputAbort, nil
+	case "proceed":
+		return task.InputProceed, nil
+	}
+	return task.InputWait, usagef("--on-input %q: use wait, fail, abort or proceed", v)
 }

@@ -164,7 +164,7 @@ func (a *app) jobSpec(l jobLine, shared sharedParams, start time.Time) (task.Job
 	spec := task.Spec{Trigger: req, FailIfMerged: cfg.FailIfMerged, Mode: creds.Mode(), HasUser: basic,
 		NoPreflight: cfg.NoPreflight, Console: a.console, Tail: a.tail, Prefix: cfg.ConsolePrefix,
 		UnstableOK: cfg.UnstableOK, Start: start, QueueTimeout: cfg.QueueTimeout, Timeout: cfg.Timeout,
-		OnTimeout: a.onTimeout, OnInterrupt: a.onInterrupt, Timing: task.DefaultTiming}
+		OnTimeout: a.onTimeout, OnInterrupt: a.onInterrupt, OnInput: a.onInput, Timing: task.DefaultTiming}
 	switch {
 	case cfg.Wait || cfg.Follow || a.console != task.ConsoleNone:
 		spec.Wait = task.WaitEnd
@@ -183,7 +183,7 @@ func (a *app) jobSpec(l jobLine, shared sharedParams, start time.Time) (task.Job
 
 // events are where one job's progress, details and console go.
 func (a *app) events(p *printer, console io.Writer) task.Events {
-	ev := task.Events{Progress: p.note, Status: p.status, Console: console,
+	ev := task.Events{Progress: p.note, Caution: p.caution, Status: p.status, Console: console,
 		Merged: func(id int64) {
 			p.note(fmt.Sprintf("the trigger merged into queue item %d, which was already waiting with the same parameters; its build is shared with another trigger", id))
 		}}

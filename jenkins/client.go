@@ -313,6 +313,9 @@ func (c *Client) noteDate(v string, at time.Time) {
 	}
 }
 
+// User is the user the client authenticates as, "anonymous" without one.
+func (c *Client) User() string { return displayUser(c.creds.User) }
+
 // SendBound is the earliest time, on the controller's clock, at which a
 // request we sent at sentAt (our clock) can have reached Jenkins: a Date was
 // made no later than its answer arrived, so the controller's clock was at

@@ -14,9 +14,10 @@ type console struct {
 	prefix  string
 	offset  int64
 	more    bool
-	pending []byte // held back: an unfinished note or a trailing \r
-	midLine bool   // the last byte written was not a newline
-	broken  int    // console transfers that broke off in a row
+	pending []byte     // held back: an unfinished note or a trailing \r
+	midLine bool       // the last byte written was not a newline
+	broken  int        // console transfers that broke off in a row
+	reason  reasonScan // the last line that says why a build failed
 }
 
 var noteStart = []byte("\x1b[8mha:")
@@ -51,7 +52,11 @@ func (c *console) write(b []byte) {
 }
 
 func (c *console) emit(text []byte) {
-	if len(text) == 0 || c.w == nil {
+	if len(text) == 0 {
+		return
+	}
+	c.reason.write(text)
+	if c.w == nil {
 		return
 	}
 	if c.prefix == "" {

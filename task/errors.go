@@ -23,15 +23,25 @@ var (
 	ErrUnconfirmed = errors.New("trigger not confirmed")
 )
 
-// ResultError is a build that ended with a result other than SUCCESS.
+// ResultError is a build that ended with a result other than SUCCESS, with
+// where and why when Jenkins says so.
 type ResultError struct {
 	Result string // UNSTABLE, FAILURE, ABORTED, NOT_BUILT or what Jenkins said
 	Number int
 	URL    string
+	Stage  string // the Pipeline stage that failed, if known
+	Reason string // "ERROR: boom", "rejected at input \"Deploy?\" by builder", ... if known
 }
 
 func (e *ResultError) Error() string {
-	return fmt.Sprintf("build #%d finished %s: %s", e.Number, e.Result, e.URL)
+	msg := fmt.Sprintf("build #%d finished %s", e.Number, e.Result)
+	if e.Stage != "" {
+		msg += fmt.Sprintf(" in stage %q", e.Stage)
+	}
+	if e.Reason != "" {
+		msg += ": " + e.Reason
+	}
+	return msg + ": " + e.URL
 }
 
 // ParamError is a parameter given the wrong way: a value for a file

@@ -82,6 +82,15 @@ func (r *runner) status(format string, args ...any) {
 	}
 }
 
+func (r *runner) caution(format string, args ...any) {
+	switch {
+	case r.ev.Caution != nil:
+		r.ev.Caution(fmt.Sprintf(format, args...))
+	case r.ev.Progress != nil:
+		r.ev.Progress(fmt.Sprintf(format, args...))
+	}
+}
+
 func (r *runner) detail(format string, args ...any) {
 	if r.ev.Detail != nil {
 		r.ev.Detail(fmt.Sprintf(format, args...))
@@ -212,6 +221,7 @@ func (r *runner) waitBuild(ctx context.Context) error {
 	nearSince := time.Time{}
 	session := r.c.Session()
 	var b *jenkins.Build
+	var stages *stageWatch // a Pipeline's stages and inputs
 	for {
 		if stream {
 			if err := r.pollConsole(ctx, con); err != nil {
@@ -221,6 +231,14 @@ func (r *runner) waitBuild(ctx context.Context) error {
 		var err error
 		if b, err = r.c.Build(ctx, j, r.number); err != nil {
 			return r.following(err)
+		}
+		if stages == nil && b.Pipeline() {
+			stages = &stageWatch{r: r}
+		}
+		if stages != nil && b.Building {
+			if err := stages.poll(ctx); err != nil {
+				return err
+			}
 		}
 		if s := r.c.Session(); s != session && session != "" {
 			r.progress("Jenkins restarted while build #%d ran (new X-Jenkins-Session); following it on", r.number)
@@ -238,11 +256,12 @@ func (r *runner) waitBuild(ctx context.Context) error {
 		if est > 0 && est > elapsed {
 			left = ", about " + round(est-elapsed).String() + " left"
 		}
+		doing := stages.activity()
 		if time.Since(lastBeat) >= r.t.Heartbeat {
 			lastBeat = time.Now()
-			r.progress("building #%d, %s elapsed%s", r.number, round(elapsed), left)
+			r.progress("building #%d%s, %s elapsed%s", r.number, doing, round(elapsed), left)
 		}
-		r.status("building #%d, %s elapsed%s", r.number, round(elapsed), left)
+		r.status("building #%d%s, %s elapsed%s", r.number, doing, round(elapsed), left)
 		delay = r.nextDelay(delay, elapsed, est, &nearSince)
 		if err := sleep(ctx, delay); err != nil {
 			return err
@@ -250,6 +269,11 @@ func (r *runner) waitBuild(ctx context.Context) error {
 	}
 	if stream {
 		if err := r.drainConsole(ctx, con); err != nil {
+			return err
+		}
+	}
+	if stages != nil && len(stages.seen) > 0 {
+		if err := stages.poll(ctx); err != nil { // the last stage's end
 			return err
 		}
 	}
@@ -277,7 +301,13 @@ func (r *runner) waitBuild(ctx context.Context) error {
 	case result == "UNSTABLE" && r.spec.UnstableOK:
 		r.progress("build #%d finished UNSTABLE, accepted as a success (unstable-ok): %s", r.number, r.buildU)
 	case result != "SUCCESS":
-		return &ResultError{Result: result, Number: r.number, URL: r.buildU}
+		var streamed *console
+		if stream {
+			streamed = con
+		}
+		stage, reason := r.explain(ctx, stages, streamed)
+		r.res.Stage, r.res.Reason = stage, reason
+		return &ResultError{Result: result, Number: r.number, URL: r.buildU, Stage: stage, Reason: reason}
 	}
 	return nil
 }

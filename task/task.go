@@ -40,20 +40,24 @@ type Spec struct {
 	Timeout      time.Duration // from Start until the end of the run; 0: none
 	OnTimeout    Policy
 	OnInterrupt  Policy
-	Timing       Timing // zero: DefaultTiming
+	OnInput      InputPolicy // a Pipeline paused at an input step
+	Timing       Timing      // zero: DefaultTiming
 }
 
 // Result is what happened. Field names are the --json keys.
 type Result struct {
-	Job        string `json:"job"`
-	JobURL     string `json:"jobUrl"`
-	QueueID    int64  `json:"queueId"`
-	QueueURL   string `json:"queueUrl"`
-	Merged     bool   `json:"merged"`
-	Number     int    `json:"number,omitempty"`
-	URL        string `json:"url,omitempty"` // the build's URL
-	Result     string `json:"result,omitempty"`
-	DurationMs int64  `json:"durationMs,omitempty"`
+	Job        string       `json:"job"`
+	JobURL     string       `json:"jobUrl"`
+	QueueID    int64        `json:"queueId"`
+	QueueURL   string       `json:"queueUrl"`
+	Merged     bool         `json:"merged"`
+	Number     int          `json:"number,omitempty"`
+	URL        string       `json:"url,omitempty"` // the build's URL
+	Result     string       `json:"result,omitempty"`
+	DurationMs int64        `json:"durationMs,omitempty"`
+	Stage      string       `json:"stage,omitempty"`  // the stage that failed, if known
+	Reason     string       `json:"reason,omitempty"` // why it did not succeed, if known
+	Input      *InputResult `json:"input,omitempty"`  // the build waited for input
 }
 
 // Triggered reports whether Jenkins accepted the trigger.
@@ -62,6 +66,7 @@ func (r *Result) Triggered() bool { return r != nil && r.QueueID > 0 }
 // Events receive what happens. Every field may be nil.
 type Events struct {
 	Progress func(string)   // state changes and heartbeats, one line each
+	Caution  func(string)   // something done on the user's behalf that they should know (approving an input)
 	Detail   func(string)   // details for --verbose (parameters left at their defaults)
 	Status   func(string)   // a live status line for terminals
 	Console  io.Writer      // where console text goes

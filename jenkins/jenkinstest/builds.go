@@ -30,6 +30,9 @@ type Script struct {
 	// LogBytes, when set, makes a synthetic console of that many bytes (64-byte
 	// lines), generated as it is served, never held: for logs of gigabytes.
 	LogBytes int64
+	// Stages make it a Pipeline of stages (see Stage); Log, Duration and
+	// Result follow from them.
+	Stages []Stage
 }
 
 const synthLine = 64
@@ -81,6 +84,9 @@ type Build struct {
 	final    []byte    // the whole log once done
 	abortAt  time.Time // when a stop takes effect (Server.StopTakes after it)
 	pipeline bool
+	pl       pipelineState
+	// abortLine is the console line an ABORTED build ends with ("Aborted by builder" when empty).
+	abortLine string
 }
 
 // queued item state, kept on QueueItem.
@@ -103,6 +109,9 @@ func (s *Server) freeAt(t time.Time) (time.Time, bool) {
 	var free time.Time
 	for _, j := range s.allJobs() {
 		for _, b := range j.builds {
+			if b.pipeline {
+				continue // runs on a flyweight executor
+			}
 			end := b.End
 			if end.IsZero() {
 				end = b.Start.Add(b.script.Duration)
@@ -135,7 +144,7 @@ func (s *Server) advance(now time.Time) {
 		if q == nil {
 			break
 		}
-		if s.Executors > 0 {
+		if s.Executors > 0 && !q.st.script.Pipeline && len(q.st.script.Stages) == 0 { // a Pipeline needs no executor to start
 			// All executors busy at its start: it waits for the first to free up.
 			if free, busy := s.freeAt(q.st.startAt); busy {
 				if free.After(now) {
@@ -152,12 +161,14 @@ func (s *Server) advance(now time.Time) {
 		}
 		job, _ := s.lookupFull(q.Job)
 		job.nextBuild++
-		b := &Build{Number: job.nextBuild, QueueID: q.ID, Job: q.Job, Start: q.st.startAt, script: *q.st.script,
-			names: q.st.names, pipeline: q.st.script.Pipeline, user: q.User, params: q.Params}
+		sc := *q.st.script
+		prepareStages(&sc)
+		b := &Build{Number: job.nextBuild, QueueID: q.ID, Job: q.Job, Start: q.st.startAt, script: sc,
+			names: q.st.names, pipeline: sc.Pipeline, user: q.User, params: q.Params}
 		b.lines = append(b.lines, []byte("Started by user "+SampleUser+"\n"))
-		for i, l := range q.st.script.Log {
+		for i, l := range sc.Log {
 			line := l + "\n"
-			if q.st.script.Notes && i%2 == 0 {
+			if sc.Notes && i%2 == 0 {
 				line = "\x1b[8mha:AAAAWB+LCAAAAAAAAP9b85aBtbiIQSmjNKU4P08vOT+vOD8nVc8DzHWtSEgtKMnMz/PPyyxJTXEvys9L8cwrAfKBRcHFvr7cMAoBALKGHn9MAAAA\x1b[0m" + line
 			}
 			b.lines = append(b.lines, []byte(line))
@@ -167,16 +178,18 @@ func (s *Server) advance(now time.Time) {
 	}
 	for _, j := range s.allJobs() {
 		for _, b := range j.builds {
-			if b.End.IsZero() && !b.abortAt.IsZero() && !now.Before(b.abortAt) && b.abortAt.Before(b.Start.Add(b.script.Duration)) {
+			b.pauseAtInputs(now)
+			end, running := b.plannedEnd()
+			if b.End.IsZero() && !b.abortAt.IsZero() && !now.Before(b.abortAt) && (!running || b.abortAt.Before(end)) {
 				b.finish(b.abortAt, "ABORTED", b.revealed(b.abortAt))
 				continue
 			}
-			if b.End.IsZero() && !now.Before(b.Start.Add(b.script.Duration)) {
+			if b.End.IsZero() && running && !now.Before(end) {
 				result := b.script.Result
 				if result == "" {
 					result = "SUCCESS"
 				}
-				b.finish(b.Start.Add(b.script.Duration), result, len(b.lines))
+				b.finish(end, result, len(b.lines))
 			}
 		}
 	}
@@ -188,7 +201,11 @@ func (b *Build) finish(at time.Time, result string, lines int) {
 		log = append(log, l...)
 	}
 	if result == "ABORTED" {
-		log = append(log, "Aborted by "+SampleUser+"\n"...)
+		line := b.abortLine
+		if line == "" {
+			line = "Aborted by " + SampleUser
+		}
+		log = append(log, line+"\n"...)
 	}
 	b.final = append(log, "Finished: "+result+"\n"...)
 	b.End, b.Result = at, result
@@ -199,7 +216,11 @@ func (b *Build) revealed(now time.Time) int {
 	if b.script.Duration <= 0 {
 		return len(b.lines)
 	}
-	n := 1 + int(float64(len(b.lines)-1)*float64(now.Sub(b.Start))/float64(b.script.Duration))
+	elapsed := now.Sub(b.Start)
+	if len(b.script.Stages) > 0 {
+		elapsed = b.elapsed(now)
+	}
+	n := 1 + int(float64(len(b.lines)-1)*float64(elapsed)/float64(b.script.Duration))
 	return min(max(n, 1), len(b.lines))
 }
 
@@ -311,6 +332,9 @@ func (s *Server) buildRoute(w http.ResponseWriter, r *http.Request, c caller, jo
 	s.mu.Unlock()
 	if b == nil {
 		s.notFound(w, r)
+		return
+	}
+	if s.pipelineRoute(w, r, c, b, rest) {
 		return
 	}
 	switch strings.Join(rest, "/") {

@@ -47,6 +47,16 @@ func Sample() *Server {
 		"cancelled": {Script: &Script{QueueFor: 2 * time.Second, Cancelled: true}},
 		"waits": {Script: &Script{QueueFor: 6 * time.Second, Duration: 2 * time.Second,
 			Why: []string{"Waiting for next available executor", "There are no nodes with the label 'windows'", "Waiting for next available executor on 'win-agent-1'"}}},
+		// Pipelines with stages: two stages; a stage that fails; an input step.
+		"pipeline": {Script: &Script{Estimated: 2 * time.Second, Stages: []Stage{
+			{Name: "Build", Duration: time.Second, Log: []string{"compiling"}},
+			{Name: "Test", Duration: time.Second, Log: []string{"tests: 42 passed"}}}}},
+		"pipe-fails": {Script: &Script{Stages: []Stage{
+			{Name: "Build", Duration: 500 * time.Millisecond, Log: []string{"compiling"}},
+			{Name: "Deploy", Duration: 500 * time.Millisecond, Log: []string{"deploying"}, Fail: "boom"}}}},
+		"approve": {Script: &Script{Stages: []Stage{
+			{Name: "Build", Duration: 500 * time.Millisecond, Log: []string{"compiling"}},
+			{Name: "Deploy", Duration: 500 * time.Millisecond, Log: []string{"deploying"}, Input: &InputStep{ID: "Deploy", Message: "Deploy?"}}}}},
 		"slow": {Script: &Script{Duration: 10 * time.Minute, Estimated: 10 * time.Minute, Pipeline: true, StopsNeeded: 2,
 			Log: []string{"[Pipeline] stage", "[Pipeline] { (Long test)", "running the long test suite"}}},
 	}

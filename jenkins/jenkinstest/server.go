@@ -120,6 +120,8 @@ type Server struct {
 	// Profile is the Jenkins version the fake answers like where versions
 	// differ; set it with UseProfile.
 	Profile Profile
+	// NoWfapi leaves out the Pipeline REST API plugin: {build}wfapi/... is 404.
+	NoWfapi bool
 	// StopTakes is how long a Pipeline runs on after the stop, term or kill
 	// that ends it (Jenkins: about 0.3 s); 0: it ends at once. A freestyle
 	// build ends at once.
@@ -919,7 +921,7 @@ func (s *Server) jobJSON(w http.ResponseWriter, r *http.Request, c caller, job *
 		class = "com.cloudbees.hudson.plugins.folder.Folder"
 	case job.Multibranch:
 		class = "org.jenkinsci.plugins.workflow.multibranch.WorkflowMultiBranchProject"
-	case job.Script != nil && job.Script.Pipeline:
+	case job.Script != nil && (job.Script.Pipeline || len(job.Script.Stages) > 0):
 		class = "org.jenkinsci.plugins.workflow.job.WorkflowJob"
 	}
 	out := map[string]any{"_class": class, "name": names[len(names)-1], "fullName": strings.Join(names, "/"),
@@ -1027,7 +1029,7 @@ var permalinks = map[string]bool{"lastBuild": true, "lastCompletedBuild": true, 
 
 // projectClass and buildClass are the item and run classes of a job.
 func projectClass(j *Job) string {
-	if j != nil && j.Script != nil && j.Script.Pipeline {
+	if j != nil && j.Script != nil && (j.Script.Pipeline || len(j.Script.Stages) > 0) {
 		return "org.jenkinsci.plugins.workflow.job.WorkflowJob"
 	}
 	return "hudson.model.FreeStyleProject"

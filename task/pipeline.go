@@ -1,0 +1,242 @@
+package task
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jenkins-trigger/jenkins-trigger/jenkins"
+)
+
+// InputPolicy says what to do when a Pipeline waits at an input step.
+type InputPolicy int
+
+// Input policies.
+const (
+	InputWait    InputPolicy = iota // keep waiting, bounded by the timeout
+	InputFail                       // end with ErrWaitsForInput; the build stays paused
+	InputAbort                      // abort the input, then follow the build to its end
+	InputProceed                    // approve an input without parameters
+)
+
+// ErrWaitsForInput is a build paused at an input step that the run did not
+// answer (InputFail, or InputProceed with an input that asks for values).
+var ErrWaitsForInput = errors.New("build waits for input")
+
+// InputResult says that the build waited for input and what became of it.
+type InputResult struct {
+	ID      string `json:"id"`
+	Message string `json:"message"`
+	Outcome string `json:"outcome"` // waiting, approved, aborted, settled (by somebody else)
+}
+
+// stageWatch follows a Pipeline's stages and inputs through the Pipeline REST
+// API, one request per poll, found absent once and then left alone.
+type stageWatch struct {
+	r       *runner
+	off     bool              // no wfapi on this controller
+	seen    map[string]string // stage id -> last status
+	current string            // the stage running now
+	failed  *jenkins.Stage    // the last stage that ended other than SUCCESS
+	input   *jenkins.PendingInput
+}
+
+// poll reads the run's stages and inputs, says what changed, and applies the
+// input policy. Only the context's end and the policy's outcomes are errors:
+// stage tracking never fails a run.
+func (w *stageWatch) poll(ctx context.Context) error {
+	if w.off {
+		return nil
+	}
+	r := w.r
+	run, err := r.c.Describe(ctx, r.spec.Trigger.Job, r.number)
+	switch {
+	case errors.Is(err, jenkins.ErrNoStages):
+		w.off = true
+		r.detail("this Jenkins has no Pipeline REST API (wfapi): stages and input steps are not followed")
+		return nil
+	case err != nil:
+		return ctx.Err()
+	}
+	if w.seen == nil {
+		w.seen = map[string]string{}
+	}
+	w.current = ""
+	for _, st := range run.Stages {
+		prev, known := w.seen[st.ID]
+		w.seen[st.ID] = st.Status
+		if !known {
+			r.progress("stage %q started", st.Name)
+		}
+		switch {
+		case !st.Ended():
+			w.current = st.Name
+		case !known || !(jenkins.Stage{Status: prev}).Ended():
+			d := round(time.Duration(st.DurationMillis) * time.Millisecond)
+			if st.Status == "SUCCESS" {
+				r.progress("stage %q finished after %s", st.Name, d)
+			} else {
+				r.progress("stage %q %s after %s", st.Name, st.Status, d)
+				w.failed = &st
+			}
+		}
+	}
+	if run.Status != "PAUSED_PENDING_INPUT" {
+		if w.input != nil && r.res.Input != nil && r.res.Input.Outcome == "waiting" {
+			r.res.Input.Outcome = "settled"
+		}
+		w.input = nil
+		return nil
+	}
+	return w.paused(ctx)
+}
+
+// paused says once that the build waits for input, and applies the policy.
+func (w *stageWatch) paused(ctx context.Context) error {
+	r := w.r
+	if w.input != nil {
+		return nil // said already, policy applied
+	}
+	ins, err := r.c.PendingInputs(ctx, r.spec.Trigger.Job, r.number)
+	if err != nil || len(ins) == 0 {
+		return ctx.Err()
+	}
+	in := ins[0]
+	w.input = &in
+	r.res.Input = &InputResult{ID: in.ID, Message: in.Message, Outcome: "waiting"}
+	where := r.buildU + "input/"
+	r.progress("build #%d waits for input %q (id %s): approve or abort at %s", r.number, jenkins.Clean(in.Message, 100), jenkins.Clean(in.ID, 60), where)
+	switch r.spec.OnInput {
+	case InputFail:
+		return newOutcome(fmt.Sprintf("build #%d waits for input %q (id %s), and failing on an input was asked for; it stays paused: approve or abort it at %s",
+			r.number, jenkins.Clean(in.Message, 100), jenkins.Clean(in.ID, 60), where), ErrWaitsForInput)
+	case InputProceed:
+		if len(in.Inputs) > 0 {
+			var names []string
+			for _, p := range in.Inputs {
+				names = append(names, p.Name)
+			}
+			return newOutcome(fmt.Sprintf("build #%d waits for input %q, which asks for values (%s), so it cannot be approved from here; it stays paused: answer it at %s",
+				r.number, jenkins.Clean(in.Message, 100), jenkins.Clean(strings.Join(names, ", "), 100), where), ErrWaitsForInput)
+		}
+		if err := r.c.SubmitInput(ctx, r.spec.Trigger.Job, r.number, in.ID, true); err != nil {
+			return r.following(err)
+		}
+		r.res.Input.Outcome = "approved"
+		r.caution("approved input %q (id %s) of build #%d as %s, as asked (proceed): %s", jenkins.Clean(in.Message, 100), jenkins.Clean(in.ID, 60), r.number, r.c.User(), r.buildU)
+	case InputAbort:
+		if err := r.c.SubmitInput(ctx, r.spec.Trigger.Job, r.number, in.ID, false); err != nil {
+			return r.following(err)
+		}
+		r.res.Input.Outcome = "aborted"
+		r.progress("aborted input %q (id %s) of build #%d, as asked (abort); following it to its end", jenkins.Clean(in.Message, 100), jenkins.Clean(in.ID, 60), r.number)
+	}
+	return nil
+}
+
+// activity is what the build is doing, for the heartbeat and status line.
+func (w *stageWatch) activity() string {
+	switch {
+	case w == nil:
+		return ""
+	case w.input != nil && w.r.res.Input != nil && w.r.res.Input.Outcome == "waiting":
+		return fmt.Sprintf(", waiting for input %q", jenkins.Clean(w.input.Message, 60))
+	case w.current != "":
+		return fmt.Sprintf(", stage %q", jenkins.Clean(w.current, 60))
+	}
+	return ""
+}
+
+// explain finds where and why a build ended other than SUCCESS: the failing
+// stage from wfapi, and the reason from the stage's error or the console.
+func (r *runner) explain(ctx context.Context, w *stageWatch, con *console) (stage, reason string) {
+	if w != nil && !w.off {
+		if w.seen == nil { // the build ended before a poll saw it running
+			if run, err := r.c.Describe(ctx, r.spec.Trigger.Job, r.number); err == nil {
+				for _, st := range run.Stages {
+					if st.Ended() && st.Status != "SUCCESS" {
+						s := st
+						w.failed = &s
+					}
+				}
+			}
+		}
+		if w.failed != nil {
+			stage = w.failed.Name
+			if w.failed.Error != nil && w.failed.Error.Message != "" {
+				reason = "ERROR: " + jenkins.Clean(w.failed.Error.Message, 200)
+			}
+		}
+	}
+	if in := r.res.Input; in != nil && in.Outcome == "aborted" {
+		return stage, fmt.Sprintf("input %q aborted, as asked", jenkins.Clean(in.Message, 100))
+	}
+	if reason != "" {
+		return stage, reason
+	}
+	var found string
+	if con != nil && con.reason.last != "" {
+		found = con.reason.last
+	} else {
+		found = r.scanConsole(ctx)
+	}
+	if in := r.res.Input; in != nil && strings.HasPrefix(found, "Rejected by ") {
+		return stage, fmt.Sprintf("rejected at input %q by %s", jenkins.Clean(in.Message, 100), strings.TrimPrefix(found, "Rejected by "))
+	}
+	if strings.HasPrefix(found, "Aborted by ") || strings.HasPrefix(found, "Rejected by ") {
+		return stage, strings.ToLower(found[:1]) + found[1:]
+	}
+	return stage, found
+}
+
+// scanConsole reads the finished console once, keeping only the line that
+// best says why the build failed.
+func (r *runner) scanConsole(ctx context.Context) string {
+	ch, err := r.c.Console(ctx, r.spec.Trigger.Job, r.number, 0)
+	if err != nil {
+		return ""
+	}
+	defer ch.Body.Close()
+	var rs reasonScan
+	sc := bufio.NewScanner(ch.Body)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		rs.line(string(jenkins.CleanConsole(sc.Bytes())))
+	}
+	return rs.last
+}
+
+// reasonScan keeps the last console line that says why a build failed.
+type reasonScan struct {
+	last    string
+	partial []byte
+}
+
+func (rs *reasonScan) line(l string) {
+	l = strings.TrimRight(l, "\r")
+	switch {
+	case strings.HasPrefix(l, "ERROR: "),
+		strings.HasPrefix(l, "Build step '") && strings.Contains(l, "marked build as failure"),
+		strings.HasPrefix(l, "Aborted by "), strings.HasPrefix(l, "Rejected by "):
+		rs.last = jenkins.Clean(l, 200)
+	}
+}
+
+// write feeds console text that may end inside a line.
+func (rs *reasonScan) write(text []byte) {
+	rs.partial = append(rs.partial, text...)
+	for {
+		i := strings.IndexByte(string(rs.partial), '\n')
+		if i < 0 {
+			if len(rs.partial) > 4096 {
+				rs.partial = rs.partial[:0] // a very long line says nothing useful
+			}
+			return
+		}
+		rs.line(string(rs.partial[:i]))
+		rs.partial = rs.partial[i+1:]
+	}
+}

@@ -1,0 +1,225 @@
+package task
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jenkins-trigger/jenkins-trigger/auth"
+	"github.com/jenkins-trigger/jenkins-trigger/jenkins"
+	"github.com/jenkins-trigger/jenkins-trigger/jenkins/jenkinstest"
+)
+
+// pipelineFake is the sample fake with its Pipelines shortened to tenths of
+// a second.
+func pipelineFake(t *testing.T, configure ...func(*jenkinstest.Server)) *jenkinstest.Server {
+	t.Helper()
+	s := jenkinstest.Sample()
+	for _, name := range []string{"pipeline", "pipe-fails", "approve"} {
+		for i := range s.Jobs[name].Script.Stages {
+			s.Jobs[name].Script.Stages[i].Duration = 100 * time.Millisecond
+		}
+	}
+	for _, f := range configure {
+		f(s)
+	}
+	s.Start()
+	t.Cleanup(s.Close)
+	return s
+}
+
+// record collects what a run says.
+type record struct {
+	mu                sync.Mutex
+	progress, caution []string
+}
+
+func (rc *record) events() Events {
+	return Events{
+		Progress: func(l string) { rc.mu.Lock(); rc.progress = append(rc.progress, l); rc.mu.Unlock() },
+		Caution:  func(l string) { rc.mu.Lock(); rc.caution = append(rc.caution, l); rc.mu.Unlock() },
+	}
+}
+
+func (rc *record) count(sub string) int {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	n := 0
+	for _, l := range rc.progress {
+		if strings.Contains(l, sub) {
+			n++
+		}
+	}
+	return n
+}
+
+// Stages as progress: one line as each stage starts and one as it ends.
+func TestStageProgress(t *testing.T) {
+	t.Parallel()
+	s := pipelineFake(t)
+	rc := &record{}
+	res, err := Run(context.Background(), client(t, s), spec(t, s, "pipeline", WaitEnd), rc.events())
+	if err != nil || res.Result != "SUCCESS" {
+		t.Fatalf("Run = %+v, %v", res, err)
+	}
+	for _, line := range []string{`stage "Build" started`, `stage "Build" finished after`, `stage "Test" started`, `stage "Test" finished after`} {
+		if n := rc.count(line); n != 1 {
+			t.Errorf("%d lines with %q, want 1:\n%s", n, line, strings.Join(rc.progress, "\n"))
+		}
+	}
+}
+
+// Failures explained in one line: the stage and the error, from wfapi; from
+// the console when the controller has no wfapi.
+func TestFailureExplained(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name   string
+		noAPI  bool
+		stage  string
+		reason string
+	}{
+		{name: "wfapi", stage: "Deploy", reason: "ERROR: boom"},
+		{name: "console only", noAPI: true, reason: "ERROR: boom"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			s := pipelineFake(t, func(s *jenkinstest.Server) { s.NoWfapi = tc.noAPI })
+			rc := &record{}
+			res, err := Run(context.Background(), client(t, s), spec(t, s, "pipe-fails", WaitEnd), rc.events())
+			var re *ResultError
+			if !errors.As(err, &re) || re.Result != "FAILURE" || re.Stage != tc.stage || re.Reason != tc.reason {
+				t.Fatalf("err = %#v, want FAILURE in stage %q: %q", err, tc.stage, tc.reason)
+			}
+			want := "build #1 finished FAILURE"
+			if tc.stage != "" {
+				want += ` in stage "Deploy"`
+			}
+			want += ": ERROR: boom: " + res.URL
+			if err.Error() != want || res.Stage != tc.stage || res.Reason != tc.reason {
+				t.Errorf("%q (result %+v), want %q", err.Error(), res, want)
+			}
+			if !tc.noAPI && rc.count(`stage "Deploy" FAILED after`) != 1 {
+				t.Errorf("no FAILED stage line:\n%s", strings.Join(rc.progress, "\n"))
+			}
+		})
+	}
+}
+
+// A freestyle build's reason comes from its console.
+func TestFreestyleFailureReason(t *testing.T) {
+	t.Parallel()
+	s := fake(t, jenkinstest.Script{Duration: 50 * time.Millisecond, Result: "FAILURE",
+		Log: []string{"compiling", "ERROR: first problem", "Build step 'Execute shell' marked build as failure"}})
+	_, err := Run(context.Background(), client(t, s), spec(t, s, "job", WaitEnd), Events{})
+	var re *ResultError
+	if !errors.As(err, &re) || re.Reason != "Build step 'Execute shell' marked build as failure" || re.Stage != "" {
+		t.Errorf("err = %#v", err)
+	}
+}
+
+// Input steps are noticed within a poll, said once, and each policy does
+// what it says.
+func TestInputPolicies(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name    string
+		policy  InputPolicy
+		params  bool
+		err     error
+		result  string
+		outcome string
+		reason  string
+	}{
+		{name: "fail: exit 23, the build stays paused", policy: InputFail, err: ErrWaitsForInput, outcome: "waiting"},
+		{name: "abort: rejected, followed to ABORTED", policy: InputAbort, result: "ABORTED", outcome: "aborted", reason: `input "Deploy?" aborted, as asked`},
+		{name: "proceed: approved, followed to SUCCESS", policy: InputProceed, result: "SUCCESS", outcome: "approved"},
+		{name: "proceed an input with parameters: 23", policy: InputProceed, params: true, err: ErrWaitsForInput, outcome: "waiting"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			s := pipelineFake(t, func(s *jenkinstest.Server) {
+				if tc.params {
+					s.Jobs["approve"].Script.Stages[1].Input.Params = []string{"TARGET"}
+				}
+			})
+			c := client(t, s)
+			sp := spec(t, s, "approve", WaitEnd)
+			sp.OnInput = tc.policy
+			rc := &record{}
+			res, err := Run(context.Background(), c, sp, rc.events())
+			switch {
+			case tc.err != nil && !errors.Is(err, tc.err):
+				t.Errorf("err = %v, want %v", err, tc.err)
+			case tc.err == nil && tc.result == "SUCCESS" && err != nil:
+				t.Errorf("err = %v, want success", err)
+			case tc.result == "ABORTED":
+				var re *ResultError
+				if !errors.As(err, &re) || re.Result != "ABORTED" || re.Reason != tc.reason {
+					t.Errorf("err = %#v, want ABORTED with %q", err, tc.reason)
+				}
+			}
+			if res.Input == nil || res.Input.ID != "Deploy" || res.Input.Message != "Deploy?" || res.Input.Outcome != tc.outcome {
+				t.Errorf("input = %+v, want Deploy? %s", res.Input, tc.outcome)
+			}
+			if n := rc.count(`build #1 waits for input "Deploy?" (id Deploy): approve or abort at ` + res.URL + "input/"); n != 1 {
+				t.Errorf("the input was said %d times, want once:\n%s", n, strings.Join(rc.progress, "\n"))
+			}
+			if tc.outcome == "approved" && (len(rc.caution) != 1 || !strings.Contains(rc.caution[0], `approved input "Deploy?" (id Deploy) of build #1 as builder`)) {
+				t.Errorf("cautions %q, want one naming who approved what", rc.caution)
+			}
+			if tc.err != nil {
+				if b := s.Builds("approve"); len(b) != 1 || !b[0].End.IsZero() {
+					t.Errorf("the build should stay paused: %+v", b)
+				}
+			}
+		})
+	}
+}
+
+// Waiting for an input is bounded by the timeout, and the timeout says so.
+func TestInputWaitIsBoundedByTheTimeout(t *testing.T) {
+	t.Parallel()
+	s := pipelineFake(t)
+	sp := spec(t, s, "approve", WaitEnd)
+	sp.Timeout, sp.OnTimeout = 600*time.Millisecond, Detach
+	rc := &record{}
+	res, err := Run(context.Background(), client(t, s), sp, rc.events())
+	if !errors.Is(err, ErrBuildTimeout) || res.Input == nil || res.Input.Outcome != "waiting" {
+		t.Errorf("err = %v, input %+v; want a build timeout while waiting", err, res.Input)
+	}
+}
+
+// A user without Job/Build who answers an input gets Jenkins' 400 explained
+// as a permission, and the build stays paused.
+func TestInputAnswerNeedsJobBuild(t *testing.T) {
+	t.Parallel()
+	s := pipelineFake(t, func(s *jenkinstest.Server) {
+		s.Users["reader"] = &jenkinstest.User{APIToken: "11" + strings.Repeat("a", 32), NoBuild: true}
+	})
+	sp := spec(t, s, "approve", WaitStart)
+	if _, err := Run(context.Background(), client(t, s), sp, Events{}); err != nil {
+		t.Fatal(err)
+	}
+	base, _ := jenkins.ParseBase(s.URL())
+	reader, _ := jenkins.New(jenkins.Options{Base: base, Creds: auth.Credentials{User: "reader", APIToken: auth.Secret("11" + strings.Repeat("a", 32))}})
+	j := sp.Trigger.Job
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if in, err := reader.PendingInputs(context.Background(), j, 1); err == nil && len(in) == 1 {
+			break
+		}
+	}
+	err := reader.SubmitInput(context.Background(), j, 1, "Deploy", true)
+	if !errors.Is(err, jenkins.ErrForbidden) || !strings.Contains(err.Error(), `user "reader" may not answer input "Deploy" of build #1: Jenkins wants Job/Build`) {
+		t.Errorf("err = %v", err)
+	}
+	if err := reader.SubmitInput(context.Background(), j, 1, "deploy", true); !errors.Is(err, jenkins.ErrInputSettled) {
+		t.Errorf("wrong-case id: err = %v, want it not pending (ids are case-sensitive)", err)
+	}
+	if b := s.Builds("approve"); len(b) != 1 || !b[0].End.IsZero() {
+		t.Errorf("the build should stay paused: %+v", b)
+	}
+}
