@@ -125,11 +125,17 @@ func recorded(p Profile) *Server {
 			return &Job{QuietPeriod: 5, Script: &Script{Duration: d, Result: result, Pipeline: true, StopsNeeded: stops, Notes: true,
 				Log: []string{"[Pipeline] Start of Pipeline", "[Pipeline] stage", "[Pipeline] { (Build)", "[Pipeline] echo", "building", "[Pipeline] }"}}}
 		}
-		s.Jobs["pipe-ok"] = pipe(3100*time.Millisecond, "", 1)
-		s.Jobs["pipe-fails"] = pipe(60*time.Millisecond, "FAILURE", 1)
+		staged := func(stages ...Stage) *Job { return &Job{QuietPeriod: 5, Script: &Script{Stages: stages}} }
+		// The recorded Jenkinsfiles: pipe-ok has two stages, Build and Wait
+		// (sleep 3); pipe-fails calls error outside any stage; pipe-input waits
+		// at input id Deploy outside any stage.
+		s.Jobs["pipe-ok"] = staged(Stage{Name: "Build", Duration: 25 * time.Millisecond, Log: []string{"pipe-ok: building"}},
+			Stage{Name: "Wait", Duration: 3060 * time.Millisecond, Log: []string{"Sleeping for 3 sec", "pipe-ok: done"}})
+		s.Jobs["pipe-fails"] = staged(Stage{Duration: 60 * time.Millisecond, Fail: "pipe-fails: boom"})
+		s.Jobs["pipe-input"] = staged(Stage{Duration: 250 * time.Millisecond, Log: []string{"pipe-input: waiting for approval"}},
+			Stage{Duration: 5 * time.Millisecond, Input: &InputStep{ID: "Deploy", Message: "Deploy?"}})
 		s.Jobs["pipe-slow"] = pipe(70900*time.Millisecond, "", 1)
 		s.Jobs["pipe-stubborn"] = pipe(time.Hour, "", 3)
-		s.Jobs["pipe-input"] = pipe(time.Hour, "", 1)
 		s.Jobs["team"].Jobs["pipe"] = pipe(3100*time.Millisecond, "", 1)
 	}
 	return s
@@ -349,11 +355,13 @@ var readFields = map[string]bool{
 	"property": true, "parameterDefinitions": true, "type": true, "choices": true, "defaultParameterValue": true,
 	"value": true, "crumb": true, "crumbRequestField": true, "anonymous": true, "items": true, "task": true,
 	"builds": true, "causes": true, "userId": true, "parameters": true,
+	"status": true, "stages": true, "durationMillis": true, "error": true, "message": true, "inputs": true,
 }
 
 // valueFields are compared by value (after the origin is taken out of URLs).
 var valueFields = map[string]bool{"_class": true, "id": true, "number": true, "building": true, "result": true,
-	"cancelled": true, "buildable": true, "queueId": true, "name": true, "fullName": true, "crumbRequestField": true, "anonymous": true}
+	"cancelled": true, "buildable": true, "queueId": true, "name": true, "fullName": true, "crumbRequestField": true, "anonymous": true,
+	"status": true, "message": true}
 
 func jsonContract(c map[string]string, path string, v any) {
 	switch x := v.(type) {
@@ -503,7 +511,6 @@ var skippedFiles = map[string]string{
 	"jenkins-2.372/restart": "a controller restart: the fake's Restart forgets every queue item and starts a new session at once, " +
 		"where Jenkins refused connections for 4 s, answered its 503 start-up page for 7 s, kept a waiting item and resumed a Pipeline " +
 		"under a new queue id; the tool's handling of each of those answers is tested with the fake's faults (startup-503, reset-before-read) and Restart",
-	"jenkins-2.372/pipeline-input": "input steps (wfapi/pendingInputActions, input/ID/proceedEmpty and abort) are not in the fake yet: issue 12",
 }
 
 // knownDifference is a way the fake knowingly answers differently.
@@ -517,8 +524,6 @@ type knownDifference struct {
 var knownDifferences = []knownDifference{
 	{regexp.MustCompile(`^jenkins-2\.568\.2/cancel$`), regexp.MustCompile(`^slow after stop \(jenkins-trigger's tree\)$`), regexp.MustCompile(`^\.(result|building)$`),
 		"2.568.2 showed the stopped freestyle build as building, with result ABORTED, for about 0.1 s; the fake ends it at once (the tool waits for building=false either way)"},
-	{regexp.MustCompile(`^jenkins-2\.372/pipeline-`), regexp.MustCompile(`wfapi`), regexp.MustCompile(`.`),
-		"the Pipeline REST API (wfapi) is not in the fake yet: issue 12"},
 	{regexp.MustCompile(`^jenkins-2\.372/pipeline-failure$`), regexp.MustCompile(`^queue item poll`), regexp.MustCompile(`^(\._class|\.why|\.cancelled|\.executable.*)$`),
 		"Jenkins also runs its queue maintenance when an executor frees up (here, pipe-ok's just ended), so this item left " +
 			"before the next 5 s tick; the fake runs maintenance only on the tick and when something is scheduled"},

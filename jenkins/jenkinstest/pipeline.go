@@ -1,6 +1,7 @@
 package jenkinstest
 
 import (
+	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
@@ -9,7 +10,8 @@ import (
 
 // Stage is one stage of a scripted Pipeline (Script.Stages). The stages run
 // one after the other, each for its Duration; the build's Duration is their
-// sum up to the stage that ends it.
+// sum up to the stage that ends it. A Stage without a Name stands for steps
+// outside any stage: wfapi does not list it.
 type Stage struct {
 	Name     string
 	Duration time.Duration
@@ -47,12 +49,16 @@ func prepareStages(sc *Script) {
 	failed := false
 	for _, st := range sc.Stages {
 		total += st.Duration
-		log = append(log, "[Pipeline] stage", "[Pipeline] { ("+st.Name+")")
+		if st.Name != "" {
+			log = append(log, "[Pipeline] stage", "[Pipeline] { ("+st.Name+")")
+		}
 		if st.Input != nil {
 			log = append(log, "[Pipeline] input", st.Input.Message, "Yes or Abort")
 		}
 		log = append(log, st.Log...)
-		log = append(log, "[Pipeline] }", "[Pipeline] // stage")
+		if st.Name != "" {
+			log = append(log, "[Pipeline] }", "[Pipeline] // stage")
+		}
 		if st.Fail != "" {
 			log = append(log, "[Pipeline] End of Pipeline", "ERROR: "+st.Fail)
 			failed = true
@@ -185,6 +191,9 @@ func (s *Server) describe(r *http.Request, b *Build, now time.Time) map[string]a
 		if elapsed < starts[i] && b.End.IsZero() {
 			break
 		}
+		if st.Name == "" {
+			continue
+		}
 		stStatus := "IN_PROGRESS"
 		switch {
 		case b.pl.paused != nil && st.Input == b.pl.paused:
@@ -239,13 +248,21 @@ func (s *Server) pipelineRoute(w http.ResponseWriter, r *http.Request, c caller,
 		s.advance(now)
 		out := s.describe(r, b, now)
 		s.mu.Unlock()
-		s.writeJSON(w, r, out)
-	case path == "wfapi/pendingInputActions":
+		s.writePluginJSON(w, r, out)
+	case path == "wfapi/pendingInputActions" || path == "wfapi/nextPendingInputAction":
 		s.mu.Lock()
 		s.advance(s.now())
 		out := s.pendingInputs(b)
 		s.mu.Unlock()
-		s.writeJSON(w, r, out)
+		if path == "wfapi/pendingInputActions" {
+			s.writePluginJSON(w, r, out)
+			return true
+		}
+		if len(out) == 0 {
+			s.notFound(w, r)
+			return true
+		}
+		s.writePluginJSON(w, r, out[0])
 	case len(rest) == 3 && rest[0] == "input" && (rest[2] == "proceedEmpty" || rest[2] == "abort"):
 		if r.Method != http.MethodPost {
 			s.postRequired(w)
@@ -279,4 +296,11 @@ func (s *Server) pipelineRoute(w http.ResponseWriter, r *http.Request, c caller,
 		return false
 	}
 	return true
+}
+
+// writePluginJSON is JSON written by a plugin's own servlet code (wfapi): no
+// X-Jenkins headers, unlike Stapler's remote API.
+func (s *Server) writePluginJSON(w http.ResponseWriter, r *http.Request, v any) {
+	w.Header().Set("Content-Type", "application/json;charset=utf-8")
+	_ = json.NewEncoder(w).Encode(v)
 }
