@@ -54,6 +54,7 @@ func TestParamsCommand(t *testing.T) {
 		stderr string
 	}{
 		{"params hello", 0, "", `job "hello" takes no parameters`},
+		{"params pipeline", 0, "", `job "pipeline" is a Pipeline that has never run: parameters declared in its Jenkinsfile appear only after its first build`},
 		{"params hello --json", 0, "[]\n", `takes no parameters`},
 		{"params team", exitNotFound, "", `"team" is a folder, not a job`},
 		{"params nosuch", exitNotFound, "", `job "nosuch" not found`},

@@ -41,7 +41,10 @@ func (cmd *paramsCmd) Run(ctx context.Context, a *app) error {
 		return err
 	}
 	rows := paramRows(info)
-	if len(rows) == 0 {
+	switch {
+	case len(rows) == 0 && info.Pipeline() && info.NeverBuilt():
+		a.out.note(fmt.Sprintf("job %q is a Pipeline that has never run: parameters declared in its Jenkinsfile appear only after its first build", job.FullName()))
+	case len(rows) == 0:
 		a.out.note(fmt.Sprintf("job %q takes no parameters: trigger it without -p", job.FullName()))
 	}
 	if a.cfg.JSON {

@@ -63,6 +63,8 @@ func TestRunPreflight(t *testing.T) {
 			stderr: []string{`job "hello" takes no parameters, but 1 were given (X)`}},
 		{name: "a file parameter given with -p", args: []string{"alltypes", "-p", "ARTIFACT=x.zip"}, code: exitRejected,
 			stderr: []string{"ARTIFACT is a file parameter of job \"alltypes\": upload a file for it, not a value (--file ARTIFACT=PATH)"}},
+		{name: "a never-built Pipeline: its Jenkinsfile's parameters are sent unchecked", args: []string{"pipeline", "-p", "X=1", "-v"}, code: exitRejected, posts: 1,
+			stderr: []string{`job "pipeline" is a Pipeline that has never run, so the parameters its Jenkinsfile declares are not known yet: X sent unchecked`}},
 		{name: "a file given for a value parameter", args: []string{"alltypes", "--file", "VERSION=" + os.Args[0]}, code: exitRejected,
 			stderr: []string{"VERSION is a string parameter of job \"alltypes\", not a file parameter: give it a value, not a file (-p VERSION=VALUE)"}},
 		{name: "a run parameter that names no build", args: []string{"alltypes", "-p", "UPSTREAM=latest"}, code: exitRejected,

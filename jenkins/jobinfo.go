@@ -86,6 +86,14 @@ func (i *JobInfo) Params() []ParamDef {
 	return out
 }
 
+// Pipeline reports a Pipeline job (WorkflowJob), whose parameters may be
+// declared in its Jenkinsfile and known only after its first build.
+func (i *JobInfo) Pipeline() bool { return strings.HasSuffix(i.Class, "WorkflowJob") }
+
+// NeverBuilt reports a job that has not been built yet (as far as the
+// pre-flight's tree shows).
+func (i *JobInfo) NeverBuilt() bool { return i.NextBuildNumber == 1 }
+
 // Folder reports an item that holds jobs instead of building.
 func (i *JobInfo) Folder() bool { return i.Jobs != nil }
 

@@ -43,6 +43,16 @@ func Check(info *jenkins.JobInfo, req jenkins.TriggerRequest, note func(string))
 	parameterized := len(defs) > 0
 	req.Parameterized = &parameterized
 	if !parameterized {
+		if n := len(req.Params) + len(req.Files); n > 0 && info.Pipeline() && info.NeverBuilt() {
+			// A Jenkinsfile's parameters appear after the first build: nothing to check against.
+			if note != nil {
+				note(fmt.Sprintf("job %q is a Pipeline that has never run, so the parameters its Jenkinsfile declares are not known yet: %s sent unchecked",
+					job, strings.Join(givenNames(req), ", ")))
+			}
+			withParams := true
+			req.Parameterized = &withParams
+			return req, nil
+		}
 		if n := len(req.Params) + len(req.Files); n > 0 {
 			return req, rejected(jenkins.ErrRejected, "job %q takes no parameters, but %d were given (%s): drop them, or, if it is a Pipeline that declares parameters, run it once so Jenkins learns them",
 				job, n, strings.Join(givenNames(req), ", "))
