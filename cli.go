@@ -44,6 +44,7 @@ type cli struct {
 	OnTimeout     string `name:"on-timeout" envname:"JENKINS_ON_TIMEOUT" placeholder:"POLICY" help:"On a timeout: cancel (dequeue, or stop the build; the default) or detach (leave it running) ($$JENKINS_ON_TIMEOUT)."`
 	OnInput       string `name:"on-input" envname:"JENKINS_ON_INPUT" placeholder:"POLICY" help:"When a Pipeline waits at an input step: wait (the default), fail (exit 23; the build stays paused), abort (reject it, then follow the build), or proceed (approve an input without parameters) ($$JENKINS_ON_INPUT)."`
 	OnInterrupt   string `name:"on-interrupt" envname:"JENKINS_ON_INTERRUPT" placeholder:"POLICY" help:"On Ctrl-C, Ctrl-Break or SIGTERM while waiting: cancel (the default) or detach ($$JENKINS_ON_INTERRUPT)."`
+	StopGrace     string `name:"stop-grace" envname:"JENKINS_STOP_GRACE" placeholder:"DURATION" help:"When cancelling a build: how long to wait after stop (and, for a Pipeline, after term) for it to end before the next, harder step (default 15s) ($$JENKINS_STOP_GRACE)."`
 	PollInterval  string `name:"poll-interval" envname:"JENKINS_POLL_INTERVAL" placeholder:"DURATION" help:"Slowest polling interval while waiting (default 5s); polling is quicker at first and near the expected end ($$JENKINS_POLL_INTERVAL)."`
 	OutputFile    string `name:"output-file" envname:"JENKINS_OUTPUT_FILE" placeholder:"FILE" help:"Write the result as KEY=VALUE lines (JENKINS_BUILD_NUMBER, JENKINS_BUILD_URL, ...) to FILE ($$JENKINS_OUTPUT_FILE)."`
 

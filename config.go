@@ -57,6 +57,7 @@ type settings struct {
 	OnTimeout      string        `env:"ON_TIMEOUT, default=cancel"`
 	OnInterrupt    string        `env:"ON_INTERRUPT, default=cancel"`
 	OnInput        string        `env:"ON_INPUT, default=wait"`
+	StopGrace      time.Duration `env:"STOP_GRACE, default=15s"`
 	PollInterval   time.Duration `env:"POLL_INTERVAL, default=5s"`
 	OutputFile     string        `env:"OUTPUT_FILE"`
 	ConnectTimeout time.Duration `env:"CONNECT_TIMEOUT, default=10s"`

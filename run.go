@@ -165,7 +165,7 @@ func (a *app) validate() error {
 	for _, d := range []struct {
 		name  string
 		value int64
-	}{{"--timeout", int64(cfg.Timeout)}, {"--queue-timeout", int64(cfg.QueueTimeout)}, {"--parallel", int64(cfg.Parallel) - 1}} {
+	}{{"--timeout", int64(cfg.Timeout)}, {"--queue-timeout", int64(cfg.QueueTimeout)}, {"--stop-grace", int64(cfg.StopGrace)}, {"--parallel", int64(cfg.Parallel) - 1}} {
 		if d.value < 0 {
 			if d.name == "--parallel" {
 				return usagef("--parallel must be at least 1")

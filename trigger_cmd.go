@@ -172,6 +172,7 @@ func (a *app) jobSpec(l jobLine, shared sharedParams, start time.Time) (task.Job
 		spec.Wait = task.WaitStart
 	}
 	spec.Timing.PollMax = cfg.PollInterval
+	spec.Timing.StopGrace = cfg.StopGrace
 	if a.env.Timing != nil {
 		spec.Timing = *a.env.Timing
 	}
