@@ -173,6 +173,7 @@ func (a *app) jobSpec(l jobLine, shared sharedParams, start time.Time) (task.Job
 	}
 	spec.Timing.PollMax = cfg.PollInterval
 	spec.Timing.StopGrace = cfg.StopGrace
+	spec.Timing.Cleanup = max(task.DefaultTiming.Cleanup, 3*cfg.StopGrace+15*time.Second) // room for stop, term, kill
 	if a.env.Timing != nil {
 		spec.Timing = *a.env.Timing
 	}

@@ -93,16 +93,23 @@ func (c *console) flush() {
 	}
 }
 
-// tail keeps the last n lines written to it.
+// tail keeps the last n lines written to it; with a sink, each complete line
+// goes to the sink instead.
 type tail struct {
 	n     int
 	lines [][]byte
 	cur   []byte
+	sink  interface{ line([]byte) }
 }
 
 func (t *tail) Write(b []byte) (int, error) {
 	for _, c := range b {
 		t.cur = append(t.cur, c)
+		if c == '\n' && t.sink != nil {
+			t.sink.line(t.cur)
+			t.cur = nil
+			continue
+		}
 		if c == '\n' {
 			t.lines = append(t.lines, t.cur)
 			t.cur = nil

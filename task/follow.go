@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/jenkins-trigger/jenkins-trigger/jenkins"
@@ -285,6 +286,15 @@ func (r *runner) waitBuild(ctx context.Context) error {
 	if result == "SUCCESS" { // other results are reported by the caller, as the error
 		r.progress("build #%d finished SUCCESS after %s: %s", r.number, round(time.Duration(b.Duration)*time.Millisecond), r.buildU)
 	}
+	var stage, reason string
+	if result != "SUCCESS" && !(result == "UNSTABLE" && r.spec.UnstableOK) {
+		var streamed *console
+		if stream {
+			streamed = con
+		}
+		stage, reason = r.explain(ctx, stages, streamed)
+		r.res.Stage, r.res.Reason = stage, reason
+	}
 	switch r.spec.Console {
 	case ConsoleTail:
 		if err := r.printWhole(ctx, &tail{n: r.spec.Tail}); err != nil {
@@ -292,7 +302,7 @@ func (r *runner) waitBuild(ctx context.Context) error {
 		}
 	case ConsoleOnFailure:
 		if result != "SUCCESS" {
-			if err := r.printWhole(ctx, nil); err != nil {
+			if err := r.printFailure(ctx, stage); err != nil {
 				return err
 			}
 		}
@@ -301,15 +311,63 @@ func (r *runner) waitBuild(ctx context.Context) error {
 	case result == "UNSTABLE" && r.spec.UnstableOK:
 		r.progress("build #%d finished UNSTABLE, accepted as a success (unstable-ok): %s", r.number, r.buildU)
 	case result != "SUCCESS":
-		var streamed *console
-		if stream {
-			streamed = con
-		}
-		stage, reason := r.explain(ctx, stages, streamed)
-		r.res.Stage, r.res.Reason = stage, reason
 		return &ResultError{Result: result, Number: r.number, URL: r.buildU, Stage: stage, Reason: reason}
 	}
 	return nil
+}
+
+// printFailure prints the console of a build that did not succeed: only the
+// failing stage's part when the stage is known and the console marks it
+// ("[Pipeline] { (Name)" to its closing "[Pipeline] }"), else all of it.
+func (r *runner) printFailure(ctx context.Context, stage string) error {
+	if stage != "" {
+		sec := &stageSection{name: stage, prefix: r.spec.Prefix}
+		if err := r.printWhole(ctx, &tail{n: maxStageLines, sink: sec}); err != nil {
+			return err
+		}
+		if len(sec.lines) > 0 {
+			r.progress("console of stage %q of build #%d (the whole log: %sconsole):", stage, r.number, r.buildU)
+			for _, l := range sec.lines {
+				_, _ = r.ev.Console.Write(l)
+			}
+			return nil
+		}
+	}
+	return r.printWhole(ctx, nil)
+}
+
+// maxStageLines bounds what a failing stage's console may hold in memory.
+const maxStageLines = 100_000
+
+// stageSection keeps the console lines of one stage, by the Pipeline's own
+// markers, counting nested blocks.
+type stageSection struct {
+	name   string
+	prefix string // the console prefix, put before every line
+	depth  int    // 0: outside the stage; 1: in it; more: in a block inside it
+	lines  [][]byte
+}
+
+func (s *stageSection) line(l []byte) {
+	text := strings.TrimPrefix(strings.TrimRight(string(l), "\r\n"), s.prefix)
+	switch {
+	case s.depth == 0 && text == "[Pipeline] { ("+s.name+")":
+		s.lines = s.lines[:0] // the last run of the stage wins
+		s.depth = 1
+		return
+	case s.depth == 0:
+		return
+	case strings.HasPrefix(text, "[Pipeline] {"):
+		s.depth++
+	case text == "[Pipeline] }":
+		s.depth--
+		if s.depth == 0 {
+			return
+		}
+	}
+	if len(s.lines) < maxStageLines {
+		s.lines = append(s.lines, append([]byte(nil), l...))
+	}
 }
 
 // aimPast is how far past the estimated end the first poll aims.

@@ -223,3 +223,19 @@ func TestInputAnswerNeedsJobBuild(t *testing.T) {
 		t.Errorf("the build should stay paused: %+v", b)
 	}
 }
+
+// --console on-failure prints the failing stage's part of the console.
+func TestOnFailurePrintsTheFailingStage(t *testing.T) {
+	t.Parallel()
+	s := pipelineFake(t)
+	var out strings.Builder
+	sp := spec(t, s, "pipe-fails", WaitEnd)
+	sp.Console, sp.Prefix = ConsoleOnFailure, "> "
+	_, err := Run(context.Background(), client(t, s), sp, Events{Console: &out})
+	if err == nil {
+		t.Fatal("want FAILURE")
+	}
+	if got := out.String(); !strings.Contains(got, "> deploying\n") || strings.Contains(got, "compiling") {
+		t.Errorf("console printed:\n%s\nwant the Deploy stage only", got)
+	}
+}
