@@ -76,6 +76,11 @@ func simulator() *jenkinstest.Server {
 		s.Jobs[name].Script.Duration = 300 * time.Millisecond
 	}
 	s.Jobs["slow"].Script.StopsNeeded = 1 // stop ends it: no 15 s grace before term
+	for _, name := range []string{"pipeline", "pipe-fails", "approve"} {
+		for i := range s.Jobs[name].Script.Stages {
+			s.Jobs[name].Script.Stages[i].Duration = 200 * time.Millisecond
+		}
+	}
 	return s
 }
 

@@ -240,6 +240,10 @@ func (r *runner) waitBuild(ctx context.Context) error {
 			if err := stages.poll(ctx); err != nil {
 				return err
 			}
+			if stages.off && stream && con.reason.onLine == nil {
+				cs := &consoleStages{r: r}
+				con.reason.onLine = cs.line // no wfapi: the console's markers, read anyway
+			}
 		}
 		if s := r.c.Session(); s != session && session != "" {
 			r.progress("Jenkins restarted while build #%d ran (new X-Jenkins-Session); following it on", r.number)

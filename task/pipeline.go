@@ -137,6 +137,30 @@ func (w *stageWatch) paused(ctx context.Context) error {
 	return nil
 }
 
+// consoleStages says when stages start and end from the console's own
+// markers, for a controller without wfapi whose console is being read anyway.
+type consoleStages struct {
+	r     *runner
+	stack []string // the open blocks; a stage's name, or "" for other blocks
+}
+
+func (cs *consoleStages) line(l string) {
+	switch {
+	case strings.HasPrefix(l, "[Pipeline] { (") && strings.HasSuffix(l, ")"):
+		name := strings.TrimSuffix(strings.TrimPrefix(l, "[Pipeline] { ("), ")")
+		cs.stack = append(cs.stack, name)
+		cs.r.progress("stage %q started", jenkins.Clean(name, 100))
+	case strings.HasPrefix(l, "[Pipeline] {"):
+		cs.stack = append(cs.stack, "")
+	case l == "[Pipeline] }" && len(cs.stack) > 0:
+		name := cs.stack[len(cs.stack)-1]
+		cs.stack = cs.stack[:len(cs.stack)-1]
+		if name != "" {
+			cs.r.progress("stage %q ended", jenkins.Clean(name, 100))
+		}
+	}
+}
+
 // activity is what the build is doing, for the heartbeat and status line.
 func (w *stageWatch) activity() string {
 	switch {
@@ -209,14 +233,19 @@ func (r *runner) scanConsole(ctx context.Context) string {
 	return rs.last
 }
 
-// reasonScan keeps the last console line that says why a build failed.
+// reasonScan keeps the last console line that says why a build failed, and
+// hands every complete line to onLine when set.
 type reasonScan struct {
 	last    string
 	partial []byte
+	onLine  func(string)
 }
 
 func (rs *reasonScan) line(l string) {
 	l = strings.TrimRight(l, "\r")
+	if rs.onLine != nil {
+		rs.onLine(l)
+	}
 	switch {
 	case strings.HasPrefix(l, "ERROR: "),
 		strings.HasPrefix(l, "Build step '") && strings.Contains(l, "marked build as failure"),

@@ -239,3 +239,45 @@ func TestOnFailurePrintsTheFailingStage(t *testing.T) {
 		t.Errorf("console printed:\n%s\nwant the Deploy stage only", got)
 	}
 }
+
+// Without wfapi, a streamed console's markers still give the stages.
+func TestStagesFromTheConsole(t *testing.T) {
+	t.Parallel()
+	s := pipelineFake(t, func(s *jenkinstest.Server) { s.NoWfapi = true })
+	rc := &record{}
+	sp := spec(t, s, "pipeline", WaitEnd)
+	sp.Console = ConsoleStream
+	ev := rc.events()
+	ev.Console = &strings.Builder{}
+	if _, err := Run(context.Background(), client(t, s), sp, ev); err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range []string{`stage "Build" started`, `stage "Build" ended`, `stage "Test" started`, `stage "Test" ended`} {
+		if n := rc.count(line); n != 1 {
+			t.Errorf("%d lines with %q, want 1:\n%s", n, line, strings.Join(rc.progress, "\n"))
+		}
+	}
+}
+
+// Stage tracking costs one wfapi request per build poll, plus one at the
+// end: never more requests per poll than that (BENCHMARKS.md).
+func TestStageTrackingCost(t *testing.T) {
+	t.Parallel()
+	s := pipelineFake(t)
+	if _, err := Run(context.Background(), client(t, s), spec(t, s, "pipeline", WaitEnd), Events{}); err != nil {
+		t.Fatal(err)
+	}
+	polls, describes := 0, 0
+	for _, r := range s.Requests() {
+		switch {
+		case strings.HasSuffix(r.Path, "/pipeline/1/api/json"):
+			polls++
+		case strings.HasSuffix(r.Path, "/wfapi/describe"):
+			describes++
+		}
+	}
+	if describes == 0 || describes > polls {
+		t.Errorf("%d build polls and %d wfapi requests: want one per poll while running, plus one at the end", polls, describes)
+	}
+	t.Logf("%d build polls, %d wfapi requests", polls, describes)
+}
