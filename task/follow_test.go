@@ -2,6 +2,7 @@ package task
 
 import (
 	"bytes"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -123,5 +124,18 @@ func TestWhyKind(t *testing.T) {
 		if whyKind(pair[0]) == whyKind(pair[1]) {
 			t.Errorf("%q and %q are the same kind", pair[0], pair[1])
 		}
+	}
+}
+
+// BenchmarkConsoleWrite is the console's cost per byte, notes and the reason
+// scan included: a regression here once made following a large log 20 times
+// slower (BENCHMARKS.md).
+func BenchmarkConsoleWrite(b *testing.B) {
+	chunk := bytes.Repeat([]byte("line 0000000001 of a long synthetic console log, padded to 64 b\r\n"), 16<<10) // 1 MiB
+	c := &console{w: io.Discard}
+	b.SetBytes(int64(len(chunk)))
+	b.ReportAllocs()
+	for b.Loop() {
+		c.write(chunk)
 	}
 }

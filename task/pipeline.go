@@ -2,6 +2,7 @@ package task
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -228,44 +229,51 @@ func (r *runner) scanConsole(ctx context.Context) string {
 	sc := bufio.NewScanner(ch.Body)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for sc.Scan() {
-		rs.line(string(jenkins.CleanConsole(sc.Bytes())))
+		rs.line(jenkins.CleanConsole(sc.Bytes()))
 	}
 	return rs.last
 }
 
 // reasonScan keeps the last console line that says why a build failed, and
-// hands every complete line to onLine when set.
+// hands every complete line to onLine when set. It looks at each byte once:
+// consoles are large.
 type reasonScan struct {
 	last    string
 	partial []byte
 	onLine  func(string)
 }
 
-func (rs *reasonScan) line(l string) {
-	l = strings.TrimRight(l, "\r")
+var reasonPrefixes = [][]byte{[]byte("ERROR: "), []byte("Build step '"), []byte("Aborted by "), []byte("Rejected by ")}
+
+func (rs *reasonScan) line(l []byte) {
+	l = bytes.TrimRight(l, "\r")
 	if rs.onLine != nil {
-		rs.onLine(l)
+		rs.onLine(string(l))
 	}
-	switch {
-	case strings.HasPrefix(l, "ERROR: "),
-		strings.HasPrefix(l, "Build step '") && strings.Contains(l, "marked build as failure"),
-		strings.HasPrefix(l, "Aborted by "), strings.HasPrefix(l, "Rejected by "):
-		rs.last = jenkins.Clean(l, 200)
+	for i, p := range reasonPrefixes {
+		if bytes.HasPrefix(l, p) && (i != 1 || bytes.Contains(l, []byte("marked build as failure"))) {
+			rs.last = jenkins.Clean(string(l), 200)
+			return
+		}
 	}
 }
 
 // write feeds console text that may end inside a line.
 func (rs *reasonScan) write(text []byte) {
-	rs.partial = append(rs.partial, text...)
-	for {
-		i := strings.IndexByte(string(rs.partial), '\n')
+	for len(text) > 0 {
+		i := bytes.IndexByte(text, '\n')
 		if i < 0 {
-			if len(rs.partial) > 4096 {
-				rs.partial = rs.partial[:0] // a very long line says nothing useful
+			if len(rs.partial)+len(text) <= 4096 { // a very long line says nothing useful
+				rs.partial = append(rs.partial, text...)
 			}
 			return
 		}
-		rs.line(string(rs.partial[:i]))
-		rs.partial = rs.partial[i+1:]
+		if len(rs.partial) > 0 {
+			rs.line(append(rs.partial, text[:i]...))
+			rs.partial = rs.partial[:0]
+		} else {
+			rs.line(text[:i])
+		}
+		text = text[i+1:]
 	}
 }
