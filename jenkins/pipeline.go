@@ -114,3 +114,33 @@ func (c *Client) SubmitInput(ctx context.Context, j Job, number int, id string, 
 	}
 	return c.explainStatus(TriggerRequest{Job: j}, p, what+" input "+strconv.Quote(Clean(id, 60)))
 }
+
+// NodeWait looks in the queue for a node block of a running Pipeline that
+// waits for an executor: a separate item, "part of JOB #N", whose task is the
+// build. It returns the item's reason, or "" when there is none.
+// Jenkins: GET queue/api/json?tree=items[why,task[name,url]].
+func (c *Client) NodeWait(ctx context.Context, j Job, number int) (string, error) {
+	u := resolve(c.base, "queue/api/json")
+	u.RawQuery = "tree=items[why,task[name,url]]"
+	var queue struct {
+		Items []struct {
+			Why  string `json:"why"`
+			Task struct {
+				Name string `json:"name"`
+				URL  string `json:"url"`
+			} `json:"task"`
+		} `json:"items"`
+	}
+	if _, err := c.getJSON(ctx, u, "listing the queue", &queue); err != nil {
+		return "", err
+	}
+	build := strings.TrimPrefix(BuildURL(j, number).EscapedPath(), c.base.EscapedPath())
+	name := "part of " + j.FullName() + " #" + strconv.Itoa(number)
+	for _, it := range queue.Items {
+		task, err := url.Parse(it.Task.URL)
+		if it.Task.Name == name || (err == nil && strings.TrimPrefix(task.EscapedPath(), "/") == build) {
+			return Clean(it.Why, 200), nil
+		}
+	}
+	return "", nil
+}

@@ -240,6 +240,9 @@ func (r *runner) waitBuild(ctx context.Context) error {
 			if err := stages.poll(ctx); err != nil {
 				return err
 			}
+			if err := stages.checkNode(ctx); err != nil {
+				return err
+			}
 			if stages.off && stream && con.reason.onLine == nil {
 				cs := &consoleStages{r: r}
 				con.reason.onLine = cs.line // no wfapi: the console's markers, read anyway

@@ -43,6 +43,31 @@ type stageWatch struct {
 	current string            // the stage running now
 	failed  *jenkins.Stage    // the last stage that ended other than SUCCESS
 	input   *jenkins.PendingInput
+	node    string    // why a node block waits for an executor; "" when it does not
+	nodeAt  time.Time // when to look in the queue for a waiting node block next
+}
+
+// checkNode looks in the queue, every few polls and at every poll while one
+// waits, for a node block of the build that waits for an executor: the build
+// then runs but its steps do not.
+func (w *stageWatch) checkNode(ctx context.Context) error {
+	r := w.r
+	if w.node == "" && time.Now().Before(w.nodeAt) {
+		return nil
+	}
+	w.nodeAt = time.Now().Add(3 * r.t.PollMax)
+	why, err := r.c.NodeWait(ctx, r.spec.Trigger.Job, r.number)
+	if err != nil {
+		return ctx.Err() // best effort, as stage tracking
+	}
+	switch {
+	case why != "" && w.node == "":
+		r.progress("build #%d runs, but a node block waits for an executor: %s", r.number, why)
+	case why == "" && w.node != "":
+		r.progress("build #%d got an executor for its node block", r.number)
+	}
+	w.node = why
+	return nil
 }
 
 // poll reads the run's stages and inputs, says what changed, and applies the
@@ -169,6 +194,8 @@ func (w *stageWatch) activity() string {
 		return ""
 	case w.input != nil && w.r.res.Input != nil && w.r.res.Input.Outcome == "waiting":
 		return fmt.Sprintf(", waiting for input %q", jenkins.Clean(w.input.Message, 60))
+	case w.node != "":
+		return ", a node block waiting for an executor"
 	case w.current != "":
 		return fmt.Sprintf(", stage %q", jenkins.Clean(w.current, 60))
 	}

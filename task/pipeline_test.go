@@ -281,3 +281,34 @@ func TestStageTrackingCost(t *testing.T) {
 	}
 	t.Logf("%d build polls, %d wfapi requests", polls, describes)
 }
+
+// A node block that waits for an executor is said, and so is its start:
+// the build runs, but its steps do not.
+func TestNodeBlockWaitingForAnExecutor(t *testing.T) {
+	t.Parallel()
+	s := pipelineFake(t, func(s *jenkinstest.Server) {
+		s.Executors = 1
+		s.Jobs["hog"] = &jenkinstest.Job{Script: &jenkinstest.Script{Duration: 400 * time.Millisecond}}
+		s.Jobs["nodejob"] = &jenkinstest.Job{Script: &jenkinstest.Script{Stages: []jenkinstest.Stage{
+			{Name: "Build", Node: true, Duration: 100 * time.Millisecond, Log: []string{"+ make"}}}}}
+	})
+	c := client(t, s)
+	if _, err := Run(context.Background(), c, spec(t, s, "hog", WaitStart), Events{}); err != nil {
+		t.Fatal(err)
+	}
+	rc := &record{}
+	res, err := Run(context.Background(), c, spec(t, s, "nodejob", WaitEnd), rc.events())
+	if err != nil || res.Result != "SUCCESS" {
+		t.Fatalf("Run = %+v, %v", res, err)
+	}
+	for _, line := range []string{"build #1 runs, but a node block waits for an executor: Waiting for next available executor", "build #1 got an executor for its node block"} {
+		if n := rc.count(line); n != 1 {
+			t.Errorf("%d lines with %q, want 1:\n%s", n, line, strings.Join(rc.progress, "\n"))
+		}
+	}
+	if hog := s.Builds("hog"); len(hog) != 1 || hog[0].End.IsZero() {
+		t.Fatalf("hog = %+v", hog)
+	} else if b := s.Builds("nodejob"); len(b) != 1 || b[0].End.Before(hog[0].End) {
+		t.Errorf("the node block ran before the executor was free: hog ended %s, nodejob %s", hog[0].End, b[0].End)
+	}
+}

@@ -178,6 +178,7 @@ func (s *Server) advance(now time.Time) {
 	}
 	for _, j := range s.allJobs() {
 		for _, b := range j.builds {
+			s.waitForNodes(b, now)
 			b.pauseAtInputs(now)
 			end, running := b.plannedEnd()
 			if b.End.IsZero() && !b.abortAt.IsZero() && !now.Before(b.abortAt) && (!running || b.abortAt.Before(end)) {
@@ -611,6 +612,9 @@ func (s *Server) queueJSON(w http.ResponseWriter, r *http.Request, c caller) {
 		item := s.queueItemJSON(r, q, now)
 		item["actions"] = actions(q.User, q.Params)
 		items = append(items, item)
+	}
+	if s.canRead(c) {
+		items = append(items, s.placeholders()...)
 	}
 	s.mu.Unlock()
 	s.writeJSON(w, r, map[string]any{"_class": "hudson.model.Queue", "items": items})

@@ -22,6 +22,9 @@ type Stage struct {
 	// Input pauses the build when this stage starts, until it is approved
 	// (the stage then runs) or aborted (the build ends ABORTED).
 	Input *InputStep
+	// Node makes the stage a node block: it needs an executor, and while all
+	// are busy (Server.Executors) it waits as a queue item "part of JOB #N".
+	Node bool
 }
 
 // InputStep is an input step: input(message: Message, id: ID, ok: "Yes").
@@ -32,9 +35,11 @@ type InputStep struct {
 
 // pipelineState is what a build with stages keeps about them.
 type pipelineState struct {
-	pausedSince time.Time // waiting for its input since then; zero when not
+	pausedSince time.Time // waiting for its input or an executor since then; zero when not
 	paused      *InputStep
+	nodeWait    int64 // the placeholder item's queue id while a node block waits for an executor
 	settled     map[string]string // input id -> "approved" or "rejected"
+	nodesDone   int               // node blocks that got an executor
 	shift       time.Duration     // time spent paused, added to the stages' times
 }
 
@@ -117,6 +122,65 @@ func (b *Build) pauseAtInputs(now time.Time) {
 			return
 		}
 	}
+}
+
+// waitForNodes holds a staged build at the start of a node block while every
+// executor is busy, and lets it go on when one frees up. Call with s.mu held.
+func (s *Server) waitForNodes(b *Build, now time.Time) {
+	if len(b.script.Stages) == 0 || !b.End.IsZero() || s.Executors <= 0 {
+		return
+	}
+	if b.pl.nodeWait != 0 {
+		if free, busy := s.freeAt(now); !busy || !free.After(now) {
+			b.pl.shift += now.Sub(b.pl.pausedSince)
+			b.pl.pausedSince, b.pl.nodeWait = time.Time{}, 0
+			b.pl.nodesDone++
+		}
+		return
+	}
+	if !b.pl.pausedSince.IsZero() {
+		return
+	}
+	starts, _ := b.stageTimes()
+	node := 0
+	for i, st := range b.script.Stages[:len(starts)] {
+		if !st.Node {
+			continue
+		}
+		node++
+		if node <= b.pl.nodesDone {
+			continue
+		}
+		at := b.Start.Add(starts[i] + b.pl.shift)
+		if now.Before(at) {
+			return
+		}
+		if _, busy := s.freeAt(at); busy {
+			b.pl.pausedSince, b.pl.nodeWait = at, s.nextID
+			s.nextID++
+		} else {
+			b.pl.nodesDone++
+		}
+		return
+	}
+}
+
+// placeholders are the queue items of node blocks waiting for an executor.
+func (s *Server) placeholders() []map[string]any {
+	var out []map[string]any
+	for _, j := range s.allJobs() {
+		for _, b := range j.builds {
+			if b.pl.nodeWait == 0 {
+				continue
+			}
+			url := strings.TrimPrefix(s.jobPath(b.names), s.Context+"/") + strconv.Itoa(b.Number) + "/"
+			out = append(out, map[string]any{"_class": "hudson.model.Queue$BuildableItem", "id": b.pl.nodeWait, "blocked": false,
+				"buildable": true, "stuck": false, "why": "Waiting for next available executor", "inQueueSince": b.pl.pausedSince.UnixMilli(),
+				"task": map[string]any{"_class": "org.jenkinsci.plugins.workflow.support.steps.ExecutorStepExecution$PlaceholderTask",
+					"name": "part of " + b.Job + " #" + strconv.Itoa(b.Number), "url": url}})
+		}
+	}
+	return out
 }
 
 // settle approves or rejects the input the build waits at.
