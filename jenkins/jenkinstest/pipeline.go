@@ -37,7 +37,7 @@ type InputStep struct {
 type pipelineState struct {
 	pausedSince time.Time // waiting for its input or an executor since then; zero when not
 	paused      *InputStep
-	nodeWait    int64 // the placeholder item's queue id while a node block waits for an executor
+	nodeWait    int64             // the placeholder item's queue id while a node block waits for an executor
 	settled     map[string]string // input id -> "approved" or "rejected"
 	nodesDone   int               // node blocks that got an executor
 	shift       time.Duration     // time spent paused, added to the stages' times
