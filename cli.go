@@ -35,7 +35,7 @@ type cli struct {
 	WaitStart     bool   `name:"wait-start" envname:"JENKINS_WAIT_START" help:"Wait until the build has a number and print its URL ($$JENKINS_WAIT_START)."`
 	Wait          bool   `name:"wait" short:"w" envname:"JENKINS_WAIT" help:"Wait for the build's result and exit with it: SUCCESS 0, UNSTABLE 10, FAILURE 11, ABORTED 12, NOT_BUILT 13 ($$JENKINS_WAIT)."`
 	Follow        bool   `name:"follow" short:"f" envname:"JENKINS_FOLLOW" help:"Stream the console to stdout while waiting; implies --wait ($$JENKINS_FOLLOW)."`
-	Console       string `name:"console" envname:"JENKINS_CONSOLE" placeholder:"MODE" help:"Console to print: none, stream, tail:N (last N lines at the end) or on-failure (all of it unless SUCCESS); implies --wait ($$JENKINS_CONSOLE)."`
+	Console       string `name:"console" envname:"JENKINS_CONSOLE" placeholder:"MODE" help:"Console to print: none, stream, tail:N (last N lines at the end) or on-failure (unless SUCCESS: the failing stage's part, else the last 200 lines); implies --wait ($$JENKINS_CONSOLE)."`
 	ConsolePrefix string `name:"console-prefix" envname:"JENKINS_CONSOLE_PREFIX" placeholder:"TEXT" help:"Put TEXT before every console line ($$JENKINS_CONSOLE_PREFIX)."`
 	UnstableOK    bool   `name:"unstable-ok" envname:"JENKINS_UNSTABLE_OK" help:"Exit 0 for an UNSTABLE build ($$JENKINS_UNSTABLE_OK)."`
 	ExitCodes     string `name:"exit-codes" envname:"JENKINS_EXIT_CODES" placeholder:"STYLE" help:"Numbering of build results: default, or jenkins-cli (SUCCESS 0, UNSTABLE 1, FAILURE 2, NOT_BUILT 3, ABORTED 4) ($$JENKINS_EXIT_CODES)."`

@@ -325,13 +325,15 @@ func (r *runner) waitBuild(ctx context.Context) error {
 
 // printFailure prints the console of a build that did not succeed: only the
 // failing stage's part when the stage is known and the console marks it
-// ("[Pipeline] { (Name)" to its closing "[Pipeline] }"), else all of it.
+// ("[Pipeline] { (Name)" to its closing "[Pipeline] }"), else its last lines.
 func (r *runner) printFailure(ctx context.Context, stage string) error {
 	if stage != "" {
 		sec := &stageSection{name: stage, prefix: r.spec.Prefix}
-		if err := r.printWhole(ctx, &tail{n: maxStageLines, sink: sec}); err != nil {
+		t := &tail{n: maxStageLines, sink: sec}
+		if err := r.readWhole(ctx, t); err != nil {
 			return err
 		}
+		t.flushTo(io.Discard) // hands a last unfinished line to the section
 		if len(sec.lines) > 0 {
 			r.progress("console of stage %q of build #%d (the whole log: %sconsole):", stage, r.number, r.buildU)
 			for _, l := range sec.lines {
@@ -340,8 +342,21 @@ func (r *runner) printFailure(ctx context.Context, stage string) error {
 			return nil
 		}
 	}
-	return r.printWhole(ctx, nil)
+	t := &tail{n: failureTail}
+	if err := r.readWhole(ctx, t); err != nil {
+		return err
+	}
+	if len(t.cur) > 0 {
+		_, _ = t.Write([]byte("\n")) // the unfinished last line counts
+	}
+	r.progress("the last %d lines of the console of build #%d (the whole log: %sconsole):", len(t.lines), r.number, r.buildU)
+	t.flushTo(r.ev.Console)
+	return nil
 }
+
+// failureTail is how much of a failed build's console is printed when its
+// failing stage is not known.
+const failureTail = 200
 
 // maxStageLines bounds what a failing stage's console may hold in memory.
 const maxStageLines = 100_000
@@ -462,18 +477,19 @@ func (r *runner) drainConsole(ctx context.Context, con *console) error {
 // printWhole reads the finished log once, from the start, into t (or straight
 // to the console writer when t is nil).
 func (r *runner) printWhole(ctx context.Context, t *tail) error {
-	w := r.ev.Console
-	if t != nil {
-		w = t
+	if t == nil {
+		return r.readWhole(ctx, r.ev.Console)
 	}
-	con := &console{w: w, prefix: r.spec.Prefix, more: true}
-	if err := r.drainConsole(ctx, con); err != nil {
+	if err := r.readWhole(ctx, t); err != nil {
 		return err
 	}
-	if t != nil {
-		t.flushTo(r.ev.Console)
-	}
+	t.flushTo(r.ev.Console)
 	return nil
+}
+
+// readWhole reads the finished log once, from the start, into w.
+func (r *runner) readWhole(ctx context.Context, w io.Writer) error {
+	return r.drainConsole(ctx, &console{w: w, prefix: r.spec.Prefix, more: true})
 }
 
 func round(d time.Duration) time.Duration {

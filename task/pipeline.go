@@ -34,11 +34,43 @@ type InputResult struct {
 	Outcome string `json:"outcome"` // waiting, approved, aborted, settled (by somebody else)
 }
 
-// stageWatch follows a Pipeline's stages and inputs through the Pipeline REST
-// API, one request per poll, found absent once and then left alone.
+// stageSource is where stages are read from: the best the controller has,
+// found once per run.
+type stageSource int
+
+const (
+	sourceUnknown stageSource = iota
+	sourceGraph               // Pipeline Graph View: {build}stages/tree
+	sourceWfapi               // the Pipeline REST API: {build}wfapi/describe
+)
+
+// stages reads the run's stages from the source found, finding it first.
+func (w *stageWatch) stages(ctx context.Context) (*jenkins.Run, error) {
+	r := w.r
+	if w.source == sourceUnknown || w.source == sourceGraph {
+		run, err := r.c.GraphTree(ctx, r.spec.Trigger.Job, r.number)
+		if !errors.Is(err, jenkins.ErrNoStages) {
+			w.source = sourceGraph
+			return run, err
+		}
+		if w.source == sourceGraph {
+			return nil, err
+		}
+	}
+	run, err := r.c.Describe(ctx, r.spec.Trigger.Job, r.number)
+	if err == nil {
+		w.source = sourceWfapi
+	}
+	return run, err
+}
+
+// stageWatch follows a Pipeline's stages and inputs through the best source
+// the controller has (Pipeline Graph View, else the Pipeline REST API), one
+// request per poll, found once; with neither, it is left alone.
 type stageWatch struct {
 	r       *runner
-	off     bool              // no wfapi on this controller
+	source  stageSource
+	off     bool              // no stage source on this controller
 	seen    map[string]string // stage id -> last status
 	current string            // the stage running now
 	failed  *jenkins.Stage    // the last stage that ended other than SUCCESS
@@ -78,11 +110,11 @@ func (w *stageWatch) poll(ctx context.Context) error {
 		return nil
 	}
 	r := w.r
-	run, err := r.c.Describe(ctx, r.spec.Trigger.Job, r.number)
+	run, err := w.stages(ctx)
 	switch {
 	case errors.Is(err, jenkins.ErrNoStages):
 		w.off = true
-		r.detail("this Jenkins has no Pipeline REST API (wfapi): stages and input steps are not followed")
+		r.detail("this Jenkins has neither Pipeline Graph View nor the Pipeline REST API (wfapi): stages and input steps are not followed")
 		return nil
 	case err != nil:
 		return ctx.Err()
@@ -127,6 +159,11 @@ func (w *stageWatch) paused(ctx context.Context) error {
 		return nil // said already, policy applied
 	}
 	ins, err := r.c.PendingInputs(ctx, r.spec.Trigger.Job, r.number)
+	if errors.Is(err, jenkins.ErrNoStages) {
+		// Pipeline Graph View shows the pause but not the input: without wfapi
+		// its id and message are unknown, so it can only be answered in Jenkins.
+		ins, err = []jenkins.PendingInput{{Message: "(unknown without the Pipeline REST API)"}}, nil
+	}
 	if err != nil || len(ins) == 0 {
 		return ctx.Err()
 	}
@@ -134,7 +171,18 @@ func (w *stageWatch) paused(ctx context.Context) error {
 	w.input = &in
 	r.res.Input = &InputResult{ID: in.ID, Message: in.Message, Outcome: "waiting"}
 	where := r.buildU + "input/"
-	r.progress("build #%d waits for input %q (id %s): approve or abort at %s", r.number, jenkins.Clean(in.Message, 100), jenkins.Clean(in.ID, 60), where)
+	if in.ID == "" {
+		r.progress("build #%d waits for an input step: approve or abort at %s", r.number, where)
+	} else {
+		r.progress("build #%d waits for input %q (id %s): approve or abort at %s", r.number, jenkins.Clean(in.Message, 100), jenkins.Clean(in.ID, 60), where)
+	}
+	switch {
+	case in.ID == "" && r.spec.OnInput != InputWait:
+		return newOutcome(fmt.Sprintf("build #%d waits for an input step that cannot be answered from here without the Pipeline REST API (wfapi); it stays paused: answer it at %s",
+			r.number, where), ErrWaitsForInput)
+	case in.ID == "":
+		return nil
+	}
 	switch r.spec.OnInput {
 	case InputFail:
 		return newOutcome(fmt.Sprintf("build #%d waits for input %q (id %s), and failing on an input was asked for; it stays paused: approve or abort it at %s",
@@ -207,7 +255,7 @@ func (w *stageWatch) activity() string {
 func (r *runner) explain(ctx context.Context, w *stageWatch, con *console) (stage, reason string) {
 	if w != nil && !w.off {
 		if w.seen == nil { // the build ended before a poll saw it running
-			if run, err := r.c.Describe(ctx, r.spec.Trigger.Job, r.number); err == nil {
+			if run, err := w.stages(ctx); err == nil {
 				for _, st := range run.Stages {
 					if st.Ended() && st.Status != "SUCCESS" {
 						s := st

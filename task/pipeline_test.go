@@ -3,6 +3,7 @@ package task
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -77,17 +78,18 @@ func TestStageProgress(t *testing.T) {
 func TestFailureExplained(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
-		name   string
-		noAPI  bool
-		stage  string
-		reason string
+		name          string
+		noAPI, noView bool
+		stage         string
+		reason        string
 	}{
-		{name: "wfapi", stage: "Deploy", reason: "ERROR: boom"},
-		{name: "console only", noAPI: true, reason: "ERROR: boom"},
+		{name: "Pipeline Graph View, the reason from the console", stage: "Deploy", reason: "ERROR: boom"},
+		{name: "wfapi, the reason from the stage's error", noView: true, stage: "Deploy", reason: "ERROR: boom"},
+		{name: "console only", noAPI: true, noView: true, reason: "ERROR: boom"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			s := pipelineFake(t, func(s *jenkinstest.Server) { s.NoWfapi = tc.noAPI })
+			s := pipelineFake(t, func(s *jenkinstest.Server) { s.NoWfapi, s.NoGraphView = tc.noAPI, tc.noView })
 			rc := &record{}
 			res, err := Run(context.Background(), client(t, s), spec(t, s, "pipe-fails", WaitEnd), rc.events())
 			var re *ResultError
@@ -243,7 +245,7 @@ func TestOnFailurePrintsTheFailingStage(t *testing.T) {
 // Without wfapi, a streamed console's markers still give the stages.
 func TestStagesFromTheConsole(t *testing.T) {
 	t.Parallel()
-	s := pipelineFake(t, func(s *jenkinstest.Server) { s.NoWfapi = true })
+	s := pipelineFake(t, func(s *jenkinstest.Server) { s.NoWfapi, s.NoGraphView = true, true })
 	rc := &record{}
 	sp := spec(t, s, "pipeline", WaitEnd)
 	sp.Console = ConsoleStream
@@ -259,27 +261,53 @@ func TestStagesFromTheConsole(t *testing.T) {
 	}
 }
 
-// Stage tracking costs one wfapi request per build poll, plus one at the
-// end: never more requests per poll than that (BENCHMARKS.md).
+// Stage tracking costs one request per build poll, plus one at the end:
+// never more per poll than that (BENCHMARKS.md), from either source, and the
+// source is found once.
 func TestStageTrackingCost(t *testing.T) {
 	t.Parallel()
-	s := pipelineFake(t)
-	if _, err := Run(context.Background(), client(t, s), spec(t, s, "pipeline", WaitEnd), Events{}); err != nil {
-		t.Fatal(err)
-	}
-	polls, describes := 0, 0
-	for _, r := range s.Requests() {
-		switch {
-		case strings.HasSuffix(r.Path, "/pipeline/1/api/json"):
-			polls++
-		case strings.HasSuffix(r.Path, "/wfapi/describe"):
-			describes++
+	for _, noView := range []bool{false, true} {
+		s := pipelineFake(t, func(s *jenkinstest.Server) { s.NoGraphView = noView })
+		if _, err := Run(context.Background(), client(t, s), spec(t, s, "pipeline", WaitEnd), Events{}); err != nil {
+			t.Fatal(err)
 		}
+		polls, tree, describes := 0, 0, 0
+		for _, r := range s.Requests() {
+			switch {
+			case strings.HasSuffix(r.Path, "/pipeline/1/api/json"):
+				polls++
+			case strings.HasSuffix(r.Path, "/stages/tree"):
+				tree++
+			case strings.HasSuffix(r.Path, "/wfapi/describe"):
+				describes++
+			}
+		}
+		stageReqs, probes := tree+describes, 0
+		if noView {
+			probes = 1 // the one 404 that finds Pipeline Graph View absent
+		}
+		if stageReqs == 0 || stageReqs > polls+probes || (noView && tree != 1) || (!noView && describes != 0) {
+			t.Errorf("graph view absent %v: %d build polls, %d stages/tree and %d wfapi/describe requests", noView, polls, tree, describes)
+		}
+		t.Logf("graph view absent %v: %d build polls, %d stages/tree, %d wfapi/describe", noView, polls, tree, describes)
 	}
-	if describes == 0 || describes > polls {
-		t.Errorf("%d build polls and %d wfapi requests: want one per poll while running, plus one at the end", polls, describes)
+}
+
+// With Pipeline Graph View but no wfapi, a paused build is said, but its
+// input cannot be answered from here.
+func TestInputWithoutWfapi(t *testing.T) {
+	t.Parallel()
+	s := pipelineFake(t, func(s *jenkinstest.Server) { s.NoWfapi = true })
+	sp := spec(t, s, "approve", WaitEnd)
+	sp.OnInput = InputProceed
+	rc := &record{}
+	res, err := Run(context.Background(), client(t, s), sp, rc.events())
+	if !errors.Is(err, ErrWaitsForInput) || !strings.Contains(err.Error(), "cannot be answered from here without the Pipeline REST API") {
+		t.Errorf("err = %v", err)
 	}
-	t.Logf("%d build polls, %d wfapi requests", polls, describes)
+	if rc.count("build #1 waits for an input step: approve or abort at "+res.URL+"input/") != 1 {
+		t.Errorf("the pause was not said once:\n%s", strings.Join(rc.progress, "\n"))
+	}
 }
 
 // A node block that waits for an executor is said, and so is its start:
@@ -310,5 +338,33 @@ func TestNodeBlockWaitingForAnExecutor(t *testing.T) {
 		t.Fatalf("hog = %+v", hog)
 	} else if b := s.Builds("nodejob"); len(b) != 1 || b[0].End.Before(hog[0].End) {
 		t.Errorf("the node block ran before the executor was free: hog ended %s, nodejob %s", hog[0].End, b[0].End)
+	}
+}
+
+// Without a known stage, --console on-failure prints the console's last
+// lines and says where the whole log is.
+func TestOnFailurePrintsTheTail(t *testing.T) {
+	t.Parallel()
+	var log []string
+	for i := range 300 {
+		log = append(log, "line "+strconv.Itoa(i))
+	}
+	s := fake(t, jenkinstest.Script{Duration: 20 * time.Millisecond, Result: "FAILURE", Log: log})
+	var out strings.Builder
+	sp := spec(t, s, "job", WaitEnd)
+	sp.Console = ConsoleOnFailure
+	rc := &record{}
+	ev := rc.events()
+	ev.Console = &out
+	res, err := Run(context.Background(), client(t, s), sp, ev)
+	if err == nil {
+		t.Fatal("want FAILURE")
+	}
+	got := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	if len(got) != 200 || got[0] != "line 101" || got[199] != "Finished: FAILURE" {
+		t.Errorf("%d lines, first %q, last %q; want the last 200", len(got), got[0], got[len(got)-1])
+	}
+	if rc.count("the last 200 lines of the console of build #1 (the whole log: "+res.URL+"console):") != 1 {
+		t.Errorf("no line says where the whole log is:\n%s", strings.Join(rc.progress, "\n"))
 	}
 }

@@ -283,6 +283,23 @@ func (s *Server) describe(r *http.Request, b *Build, now time.Time) map[string]a
 	return out
 }
 
+// graphTree is Pipeline Graph View's {build}stages/tree data, modelled on
+// its source (AbstractPipelineViewAction#getTree, PipelineStage, PipelineState):
+// the stages with lower-case states, and whether the run is complete.
+func (s *Server) graphTree(b *Build, now time.Time) map[string]any {
+	d := s.describe(nil, b, now)
+	states := map[string]string{"IN_PROGRESS": "running", "PAUSED_PENDING_INPUT": "paused", "SUCCESS": "success",
+		"FAILED": "failure", "UNSTABLE": "unstable", "ABORTED": "aborted", "NOT_BUILT": "not_built"}
+	stages := []map[string]any{}
+	for _, st := range d["stages"].([]map[string]any) {
+		stages = append(stages, map[string]any{"id": st["id"], "name": st["name"], "title": "", "type": "STAGE",
+			"state": states[st["status"].(string)], "startTimeMillis": st["startTimeMillis"], "totalDurationMillis": st["durationMillis"],
+			"pauseDurationMillis": 0, "children": []any{}, "seqContainerName": nil, "nextSibling": nil, "isSequential": false,
+			"synthetic": false, "agent": nil, "url": s.jobPath(b.names) + strconv.Itoa(b.Number) + "/pipeline-console?selected-node=" + st["id"].(string)})
+	}
+	return map[string]any{"stages": stages, "complete": !b.End.IsZero()}
+}
+
 // pendingInputs is {build}wfapi/pendingInputActions.
 func (s *Server) pendingInputs(b *Build) []map[string]any {
 	out := []map[string]any{}
@@ -304,8 +321,16 @@ func (s *Server) pendingInputs(b *Build) []map[string]any {
 func (s *Server) pipelineRoute(w http.ResponseWriter, r *http.Request, c caller, b *Build, rest []string) bool {
 	path := strings.Join(rest, "/")
 	switch {
-	case strings.HasPrefix(path, "wfapi/") && (s.NoWfapi || !b.pipeline):
+	case strings.HasPrefix(path, "wfapi/") && (s.NoWfapi || !b.pipeline),
+		path == "stages/tree" && (s.NoGraphView || !b.pipeline):
 		s.notFound(w, r)
+	case path == "stages/tree":
+		s.mu.Lock()
+		now := s.now()
+		s.advance(now)
+		out := s.graphTree(b, now)
+		s.mu.Unlock()
+		s.writePluginJSON(w, r, map[string]any{"status": "ok", "data": out})
 	case path == "wfapi/describe":
 		s.mu.Lock()
 		now := s.now()

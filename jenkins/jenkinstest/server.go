@@ -122,6 +122,8 @@ type Server struct {
 	Profile Profile
 	// NoWfapi leaves out the Pipeline REST API plugin: {build}wfapi/... is 404.
 	NoWfapi bool
+	// NoGraphView leaves out Pipeline Graph View: {build}stages/tree is 404.
+	NoGraphView bool
 	// StopTakes is how long a Pipeline runs on after the stop, term or kill
 	// that ends it (Jenkins: about 0.3 s); 0: it ends at once. A freestyle
 	// build ends at once.
