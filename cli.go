@@ -84,8 +84,22 @@ build to its result and exit with it.
 
 Settings come from flags, then the environment, then .env files (./.env and
 --env-file), then defaults. Secrets belong in the environment or in files,
-never on the command line. Exit codes are listed in the README; 0 means the
-trigger was accepted.
+never on the command line.
 
 A job whose name equals a command (trigger, params, doctor) can always be
-triggered with --job NAME or JENKINS_JOB=NAME.`
+triggered with --job NAME or JENKINS_JOB=NAME.
+
+Exit codes:
+  0    what was asked happened (queued; started; SUCCESS with --wait)
+  1    internal error (a bug)
+  2    usage or configuration error; nothing was sent
+  3    authentication failed          4    forbidden (a permission, a token)
+  5    job not found                  6    trigger rejected (disabled, parameters)
+  7    unreachable, or a lost answer that cannot be confirmed
+  8    unexpected response (not Jenkins)
+  10   UNSTABLE    11   FAILURE    12   ABORTED    13   NOT_BUILT    14   other
+       (with --exit-codes jenkins-cli: UNSTABLE 1, FAILURE 2, NOT_BUILT 3, ABORTED 4)
+  20   queue item cancelled           21   build lost
+  22   merged (with --fail-if-merged) 23   waits at an input step (--on-input)
+  30   timed out before the start     31   timed out after the start
+  130  interrupted                    143  terminated`

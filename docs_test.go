@@ -326,3 +326,43 @@ func TestLowerLayersNameNoFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestLicensesOfEveryDependency: every module compiled into the binaries has
+// its license text in licenses/, which every release artifact carries.
+func TestLicensesOfEveryDependency(t *testing.T) {
+	t.Parallel()
+	out, err := exec.Command("go", "list", "-deps", "-f", "{{with .Module}}{{.Path}}{{end}}", ".", "./cmd/jenkins-sim").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	seen := map[string]bool{}
+	for _, mod := range strings.Fields(string(out)) {
+		if mod == "github.com/jenkins-trigger/jenkins-trigger" || seen[mod] {
+			continue
+		}
+		seen[mod] = true
+		file := filepath.Join("licenses", strings.ReplaceAll(mod, "/", "_")+".txt")
+		if b, err := os.ReadFile(file); err != nil || len(b) < 500 {
+			t.Errorf("%s is compiled in but %s is missing or too short for a license", mod, file)
+		}
+	}
+	if len(seen) == 0 {
+		t.Fatal("no dependency listed: is go list broken?")
+	}
+}
+
+// TestHelpListsEveryExitCode: an agent rarely has the README, so --help
+// lists the exit codes too, the same as the README's table.
+func TestHelpListsEveryExitCode(t *testing.T) {
+	t.Parallel()
+	r := runWith(t, "", nil, "--help")
+	_, codes, ok := strings.Cut(r.stdout, "Exit codes:")
+	if !ok {
+		t.Fatalf("--help has no exit codes:\n%s", r.stdout)
+	}
+	for _, code := range []string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "10", "11", "12", "13", "14", "20", "21", "22", "23", "30", "31", "130", "143"} {
+		if !regexp.MustCompile(`(^|\s)` + code + `\s`).MatchString(codes) {
+			t.Errorf("--help does not list exit code %s", code)
+		}
+	}
+}
