@@ -1,11 +1,24 @@
 # Build jenkins-trigger and jenkins-sim for every supported platform into dist/.
 # Same steps as build.sh: vet, test, then static, stamped, -trimpath builds and SHA256SUMS.
+# .\build.ps1 -Release VERSION builds the release artifacts into dist/release (cmd/release);
+# signing: -SignCert cert.pem -SignKey key.pem, the key's password in $env:JENKINS_TRIGGER_SIGN_PASSWORD.
+param([string]$Release = '', [string]$SignCert = '', [string]$SignKey = '', [string]$TimestampUrl = '')
 $ErrorActionPreference = 'Stop'
 Set-Location -Path $PSScriptRoot
 
 function Invoke-Go {
     & go @args
     if ($LASTEXITCODE -ne 0) { throw "go $($args -join ' ') failed with exit code $LASTEXITCODE" }
+}
+
+if ($Release) {
+    Invoke-Go vet ./...
+    Invoke-Go test -count=1 ./...
+    $releaseArgs = @('run', './cmd/release', '-version', $Release, '-out', 'dist/release')
+    if ($SignCert) { $releaseArgs += @('-sign-cert', $SignCert, '-sign-key', $SignKey) }
+    if ($TimestampUrl) { $releaseArgs += @('-timestamp-url', $TimestampUrl) }
+    Invoke-Go @releaseArgs
+    exit 0
 }
 
 $version = (git describe --tags --always --dirty 2>$null)

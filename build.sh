@@ -4,6 +4,15 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
+# ./build.sh --release VERSION: the release artifacts (archives, packages,
+# manifests, NuGet package, SHA256SUMS) into dist/release; see cmd/release.
+if [ "${1:-}" = "--release" ]; then
+  [ -n "${2:-}" ] || { echo "usage: ./build.sh --release VERSION" >&2; exit 2; }
+  go vet ./...
+  go test -race -count=1 ./...
+  exec go run ./cmd/release -version "$2" -out dist/release "${@:3}"
+fi
+
 version=$(git describe --tags --always --dirty 2>/dev/null || echo dev)
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo none)
 ldflags="-s -w -X main.version=${version} -X main.commit=${commit}"

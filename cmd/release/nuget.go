@@ -43,11 +43,13 @@ const nugetTargets = `<?xml version="1.0" encoding="utf-8"?>
     <ReadLinesFromFile File="$(_JtResult)" Condition="Exists('$(_JtResult)')">
       <Output TaskParameter="Lines" ItemName="_JtResultLine" />
     </ReadLinesFromFile>
+    <CreateProperty Value=";@(_JtResultLine);">
+      <Output TaskParameter="Value" PropertyName="_JtResultText" />
+    </CreateProperty>
     <PropertyGroup>
-      <_JtResultText>;@(_JtResultLine);</_JtResultText>
-      <JenkinsBuildUrl Condition="$(_JtResultText.Contains(';JENKINS_BUILD_URL='))">$([System.Text.RegularExpressions.Regex]::Match($(_JtResultText), ';JENKINS_BUILD_URL=([^;]*)').Groups[1].Value)</JenkinsBuildUrl>
-      <JenkinsBuildNumber Condition="$(_JtResultText.Contains(';JENKINS_BUILD_NUMBER='))">$([System.Text.RegularExpressions.Regex]::Match($(_JtResultText), ';JENKINS_BUILD_NUMBER=([^;]*)').Groups[1].Value)</JenkinsBuildNumber>
-      <JenkinsBuildResult Condition="$(_JtResultText.Contains(';JENKINS_BUILD_RESULT='))">$([System.Text.RegularExpressions.Regex]::Match($(_JtResultText), ';JENKINS_BUILD_RESULT=([^;]*)').Groups[1].Value)</JenkinsBuildResult>
+      <JenkinsBuildUrl>$([System.Text.RegularExpressions.Regex]::Replace($(_JtResultText), '^(?:.*;JENKINS_BUILD_URL=([^;]*);.*|.*)$', '$1'))</JenkinsBuildUrl>
+      <JenkinsBuildNumber>$([System.Text.RegularExpressions.Regex]::Replace($(_JtResultText), '^(?:.*;JENKINS_BUILD_NUMBER=([^;]*);.*|.*)$', '$1'))</JenkinsBuildNumber>
+      <JenkinsBuildResult>$([System.Text.RegularExpressions.Regex]::Replace($(_JtResultText), '^(?:.*;JENKINS_BUILD_RESULT=([^;]*);.*|.*)$', '$1'))</JenkinsBuildResult>
     </PropertyGroup>
     <Message Importance="high" Text="jenkins-trigger: exit $(JenkinsTriggerExitCode), build $(JenkinsBuildUrl) $(JenkinsBuildResult)" />
     <Error Condition="'$(JenkinsTriggerExitCode)' != '0' And '$(JenkinsContinueOnError)' != 'true'"
@@ -56,14 +58,16 @@ const nugetTargets = `<?xml version="1.0" encoding="utf-8"?>
 </Project>
 `
 
-// nugetProps picks the binary for the machine the build runs on.
+// nugetProps picks the binary for the machine the build runs on: Windows by
+// PROCESSOR_ARCHITECTURE; on Linux x64 unless JenkinsTriggerRid says
+// linux-arm64 (xbuild has no property function that tells the architecture).
 const nugetProps = `<?xml version="1.0" encoding="utf-8"?>
 <Project xmlns="http://schemas.microsoft.com/developer/msbuild/2003" ToolsVersion="4.0">
   <PropertyGroup>
     <_JtTools>$(MSBuildThisFileDirectory)..\tools\</_JtTools>
-    <_JtRid Condition="'$(OS)' == 'Windows_NT' And '$(PROCESSOR_ARCHITECTURE)' == 'ARM64'">win-arm64</_JtRid>
-    <_JtRid Condition="'$(OS)' == 'Windows_NT' And '$(_JtRid)' == ''">win-x64</_JtRid>
-    <_JtRid Condition="'$(OS)' != 'Windows_NT' And $([System.Runtime.InteropServices.RuntimeInformation]::OSArchitecture.ToString()) == 'Arm64'">linux-arm64</_JtRid>
+    <_JtRid Condition="'$(JenkinsTriggerRid)' == '' And '$(OS)' == 'Windows_NT' And '$(PROCESSOR_ARCHITECTURE)' == 'ARM64'">win-arm64</_JtRid>
+    <_JtRid Condition="'$(JenkinsTriggerRid)' == '' And '$(OS)' == 'Windows_NT' And '$(_JtRid)' == ''">win-x64</_JtRid>
+    <_JtRid Condition="'$(JenkinsTriggerRid)' != ''">$(JenkinsTriggerRid)</_JtRid>
     <_JtRid Condition="'$(_JtRid)' == ''">linux-x64</_JtRid>
     <JenkinsTriggerExe Condition="'$(JenkinsTriggerExe)' == '' And '$(OS)' == 'Windows_NT'">$(_JtTools)$(_JtRid)\jenkins-trigger.exe</JenkinsTriggerExe>
     <JenkinsTriggerExe Condition="'$(JenkinsTriggerExe)' == ''">$(_JtTools)$(_JtRid)/jenkins-trigger</JenkinsTriggerExe>
