@@ -106,5 +106,21 @@ expect "nuget targets: UNSTABLE tolerated on request" 0 "UNSTABLE exit 0" -- xbu
 if grep -E '(^|: )(error|warning)( [A-Za-z]*[0-9]*)? *:' "$work/out"; then
   failed=1; echo "release: FAILED: a line in MSBuild's error/warning format in a build that succeeded"
 fi
+echo "release: the GitHub Action's script with the release as its download"
+gh="$work/github_output"
+: > "$gh"
+expect "action: SUCCESS, results in GITHUB_OUTPUT" 0 "started build" -- env JT_RELEASE_DIR="$work/a" JT_VERSION="$version" \
+  RUNNER_OS=Linux RUNNER_ARCH=X64 RUNNER_TEMP="$work" GITHUB_OUTPUT="$gh" JT_JOB=deploy JT_WAIT=true \
+  JT_PARAMETERS=$'VERSION=2.0 beta & more\nTARGET=staging' bash action/run.sh
+for key in "JENKINS_BUILD_URL=${JENKINS_URL}job/deploy/" JENKINS_BUILD_RESULT=SUCCESS JENKINS_EXIT_CODE=0; do
+  grep -qF "$key" "$gh" || { failed=1; echo "release: FAILED: GITHUB_OUTPUT lacks $key:"; cat "$gh"; }
+done
+expect "action: FAILURE exits 11" 11 "finished FAILURE" -- env JT_RELEASE_DIR="$work/a" JT_VERSION="$version" \
+  RUNNER_OS=Linux RUNNER_ARCH=X64 RUNNER_TEMP="$work" GITHUB_OUTPUT="$gh" JT_JOB=deploy-fails JT_WAIT=true bash action/run.sh
+cp -r "$work/a" "$work/tampered"
+echo "tampered" >> "$work/tampered/jenkins-trigger-$version-linux-amd64.tar.gz"
+expect "action: a download that does not match SHA256SUMS is not run" 2 "does not match SHA256SUMS" -- env JT_RELEASE_DIR="$work/tampered" \
+  JT_VERSION="$version" RUNNER_OS=Linux RUNNER_ARCH=X64 RUNNER_TEMP="$work" GITHUB_OUTPUT="$gh" JT_JOB=deploy bash action/run.sh
+
 [ $failed = 0 ] || exit 1
 echo "release: ok"
