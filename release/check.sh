@@ -54,7 +54,7 @@ exe="$work/a/bin/windows-amd64/jenkins-trigger.exe"
 python3 - "$exe" "$version" <<'PY' 2>/dev/null || grep -qa "F.i.l.e.V.e.r.s.i.o.n" "$exe" || { echo "release: no version resource"; exit 1; }
 import sys
 text = open(sys.argv[1], 'rb').read().decode('utf-16-le', 'ignore')
-assert 'FileDescription' in text and 'ProductVersion' in text and sys.argv[2] in text and 'OriginalFilename' in text
+assert all(k in text for k in ('FileDescription', 'ProductVersion', 'FileVersion', 'ProductName', 'CompanyName', 'OriginalFilename', 'LegalCopyright', sys.argv[2] + ' (commit '))
 PY
 osslsigncode verify -in "$exe" -CAfile "$work/sign.crt" >"$work/verify.log" 2>&1 || { cat "$work/verify.log"; echo "release: the signature does not verify"; exit 1; }
 grep -q "Signature verification: ok" "$work/verify.log" || { cat "$work/verify.log"; exit 1; }

@@ -127,6 +127,17 @@ func (c config) nuget(res *Result) error {
 		return err
 	}
 	files = append(files, file{"LICENSE.txt", lic})
+	deps, err := filepath.Glob(filepath.Join(c.Root, "licenses", "*.txt"))
+	if err != nil {
+		return err
+	}
+	for _, d := range deps {
+		b, err := os.ReadFile(d)
+		if err != nil {
+			return err
+		}
+		files = append(files, file{"licenses/" + filepath.Base(d), b})
+	}
 	files = append(files,
 		file{"[Content_Types].xml", []byte(`<?xml version="1.0" encoding="utf-8"?>
 <Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml" /><Default Extension="nuspec" ContentType="application/octet" /><Default Extension="props" ContentType="application/octet" /><Default Extension="targets" ContentType="application/octet" /><Default Extension="exe" ContentType="application/octet" /><Default Extension="txt" ContentType="application/octet" /><Override PartName="/tools/linux-x64/jenkins-trigger" ContentType="application/octet" /><Override PartName="/tools/linux-arm64/jenkins-trigger" ContentType="application/octet" /></Types>

@@ -8,6 +8,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"image"
 	"image/color"
@@ -17,6 +18,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 )
 
 // Artifact is one file of the release, with its checksum.
@@ -121,12 +123,29 @@ func (c config) windowsResources(ctx context.Context) (func(), error) {
 		return nil, err
 	}
 	fileVersion := strings.SplitN(c.Version, "-", 2)[0] + ".0"
-	args := append(tool("go-winres", goWinresModle), "simply", "--arch", "amd64,arm64", "--out", "rsrc",
-		"--manifest", "cli", "--icon", icon,
-		"--product-version", c.Version+" ("+c.Commit+")", "--file-version", fileVersion,
-		"--product-name", "jenkins-trigger", "--file-description", "jenkins-trigger: trigger a Jenkins job from a build system",
-		"--copyright", "Copyright (c) 2026 The jenkins-trigger authors (MIT License)",
-		"--original-filename", "jenkins-trigger.exe")
+	productVersion := c.Version + " (commit " + c.Commit + ")" // as --version says
+	info := map[string]string{
+		"CompanyName": "The jenkins-trigger authors", "FileDescription": "jenkins-trigger: trigger a Jenkins job from a build system",
+		"FileVersion": fileVersion, "InternalName": "jenkins-trigger", "LegalCopyright": "Copyright (c) 2026 The jenkins-trigger authors (MIT License)",
+		"OriginalFilename": "jenkins-trigger.exe", "ProductName": "jenkins-trigger", "ProductVersion": productVersion,
+	}
+	res := map[string]any{
+		"RT_GROUP_ICON": map[string]any{"APP": map[string]any{"0000": "icon.png"}}, // relative to the JSON file
+		"RT_MANIFEST": map[string]any{"#1": map[string]any{"0409": map[string]any{
+			"description": "jenkins-trigger", "minimum-os": "win7", "execution-level": "as invoker", "long-path-aware": true}}},
+		"RT_VERSION": map[string]any{"#1": map[string]any{"0000": map[string]any{
+			"fixed": map[string]any{"file_version": fileVersion, "product_version": fileVersion, "timestamp": c.Epoch.Format(time.RFC3339)},
+			"info":  map[string]any{"0409": info}}}},
+	}
+	spec, err := json.MarshalIndent(res, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	specFile := filepath.Join(tmp, "winres.json")
+	if err := os.WriteFile(specFile, spec, 0o644); err != nil {
+		return nil, err
+	}
+	args := append(tool("go-winres", goWinresModle), "make", "--in", specFile, "--arch", "amd64,arm64", "--out", "rsrc")
 	if err := c.runCmd(ctx, c.Root, nil, args...); err != nil {
 		os.RemoveAll(tmp)
 		return nil, fmt.Errorf("go-winres: %w", err)

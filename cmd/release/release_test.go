@@ -179,7 +179,8 @@ func TestNupkgLayout(t *testing.T) {
 		names = append(names, f.Name)
 	}
 	for _, w := range []string{"JenkinsTrigger.nuspec", "[Content_Types].xml", "_rels/.rels", "build/JenkinsTrigger.props",
-		"build/JenkinsTrigger.targets", "tools/win-x64/jenkins-trigger.exe", "tools/linux-x64/jenkins-trigger", "LICENSE.txt"} {
+		"build/JenkinsTrigger.targets", "tools/win-x64/jenkins-trigger.exe", "tools/linux-x64/jenkins-trigger", "LICENSE.txt",
+		"licenses/github.com_alecthomas_kong.txt"} {
 		if !slices.Contains(names, w) {
 			t.Errorf("the package lacks %s: %v", w, names)
 		}
