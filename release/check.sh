@@ -26,6 +26,7 @@ need() { # command package
 need osslsigncode osslsigncode
 need openssl openssl
 need xbuild mono-xbuild
+need python3 python3
 command -v nfpm >/dev/null 2>&1 || GOFLAGS= go install github.com/goreleaser/nfpm/v2/cmd/nfpm@v2.48.0
 command -v go-winres >/dev/null 2>&1 || GOFLAGS= go install github.com/tc-hib/go-winres@v0.3.3
 
@@ -51,7 +52,7 @@ dpkg -r jenkins-trigger >/dev/null
 
 echo "release: the Windows binary's version resource and signature"
 exe="$work/a/bin/windows-amd64/jenkins-trigger.exe"
-python3 - "$exe" "$version" <<'PY' 2>/dev/null || grep -qa "F.i.l.e.V.e.r.s.i.o.n" "$exe" || { echo "release: no version resource"; exit 1; }
+python3 - "$exe" "$version" <<'PY' || { echo "release: the version resource lacks a field"; exit 1; }
 import sys
 text = open(sys.argv[1], 'rb').read().decode('utf-16-le', 'ignore')
 assert all(k in text for k in ('FileDescription', 'ProductVersion', 'FileVersion', 'ProductName', 'CompanyName', 'OriginalFilename', 'LegalCopyright', sys.argv[2] + ' (commit '))
