@@ -137,7 +137,15 @@ func TestRunFollow(t *testing.T) {
 		{name: "controller restart while queued: noticed, build found by queue id", args: []string{"job", "--wait"},
 			configure: []func(*jenkinstest.Server){withScript("job", jenkinstest.Script{QueueFor: 150 * ms, Duration: 20 * ms})},
 			during: func(s *jenkinstest.Server) {
-				time.Sleep(50 * time.Millisecond)
+				// Restart only once the tool has polled the queue item: it must have seen the old session.
+				waitFor(s, func() bool {
+					for _, r := range s.Requests() {
+						if strings.HasPrefix(r.Path, "/queue/item/1/") && r.Status == 200 {
+							return true
+						}
+					}
+					return false
+				})
 				s.Restart()
 			},
 			stdout: "%sjob/job/1/\n", stderr: []string{"Jenkins restarted (new X-Jenkins-Session)", "started build #1"}},

@@ -103,7 +103,9 @@ func (c config) ldflags() string {
 func (c config) build(ctx context.Context, t target) (string, error) {
 	bin := filepath.Join(c.Out, "bin", t.String(), t.exe())
 	env := []string{"CGO_ENABLED=0", "GOOS=" + t.OS, "GOARCH=" + t.Arch, "GOFLAGS=-mod=readonly"}
-	if err := c.runCmd(ctx, c.Root, env, "go", "build", "-trimpath", "-ldflags", c.ldflags(), "-o", bin, "."); err != nil {
+	// -buildvcs=false: the version and commit come from -ldflags; VCS stamping would
+	// make the binary depend on whether the working tree is clean at that moment.
+	if err := c.runCmd(ctx, c.Root, env, "go", "build", "-trimpath", "-buildvcs=false", "-ldflags", c.ldflags(), "-o", bin, "."); err != nil {
 		return "", err
 	}
 	fmt.Fprintf(c.Log, "release: built %s\n", rel(c.Root, bin))
