@@ -31,12 +31,16 @@ command -v nfpm >/dev/null 2>&1 || GOFLAGS= go install github.com/goreleaser/nfp
 command -v go-winres >/dev/null 2>&1 || GOFLAGS= go install github.com/tc-hib/go-winres@v0.3.3
 
 echo "release: a throwaway self-signed code-signing certificate"
-openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=jenkins-trigger CI test signing" \
-  -addext "extendedKeyUsage=codeSigning" -keyout "$work/sign.key" -out "$work/sign.crt" 2>/dev/null
+# The key is encrypted; its password (a canary) reaches the release tool only through the environment.
+export JENKINS_TRIGGER_SIGN_PASSWORD="canary-sign-$RANDOM$RANDOM"
+openssl req -x509 -newkey rsa:2048 -days 2 -subj "/CN=jenkins-trigger CI test signing" -addext "extendedKeyUsage=codeSigning" \
+  -keyout "$work/sign.key" -out "$work/sign.crt" -passout env:JENKINS_TRIGGER_SIGN_PASSWORD 2>/dev/null
 
 echo "release: building $version twice"
 go run ./cmd/release -version "$version" -out "$work/a" -sign-cert "$work/sign.crt" -sign-key "$work/sign.key" 2>"$work/a.log" || { cat "$work/a.log"; exit 1; }
 go run ./cmd/release -version "$version" -out "$work/b" -packages=false 2>"$work/b.log" || { cat "$work/b.log"; exit 1; }
+if grep -rqF "$JENKINS_TRIGGER_SIGN_PASSWORD" "$work/a.log" "$work/a"; then echo "release: the signing password leaked into the log or the release"; exit 1; fi
+unset JENKINS_TRIGGER_SIGN_PASSWORD
 # Signatures carry no timestamp server here but are not reproducible by design; compare what is.
 for f in jenkins-trigger-$version-linux-amd64.tar.gz jenkins-trigger-$version-darwin-arm64.tar.gz; do
   cmp "$work/a/$f" "$work/b/$f" || { echo "release: $f differs between two builds"; exit 1; }

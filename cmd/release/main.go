@@ -90,7 +90,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.StringVar(&c.BaseURL, "base-url", "https://github.com/jenkins-trigger/jenkins-trigger/releases/download", "download URL prefix; files are at BASE/vVERSION/FILE")
 	fs.BoolVar(&c.Packages, "packages", true, "build .deb and .rpm packages with nfpm")
 	fs.BoolVar(&c.Winres, "winres", true, "give the Windows binaries a version resource and icon with go-winres")
-	fs.StringVar(&c.SignCert, "sign-cert", "", "Authenticode: the certificate chain (PEM) to sign the Windows binaries with")
+	fs.StringVar(&c.SignCert, "sign-cert", "", "Authenticode: the certificate chain (PEM, for osslsigncode), or with signtool an unprotected .pfx or store:THUMBPRINT")
 	fs.StringVar(&c.SignKey, "sign-key", "", "Authenticode: the private key (PEM); its password, if any, in $JENKINS_TRIGGER_SIGN_PASSWORD")
 	fs.StringVar(&c.SignTS, "timestamp-url", "", "Authenticode: a timestamp server (RFC 3161) URL")
 	if err := fs.Parse(args); err != nil {
@@ -99,8 +99,11 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	if !validVersion(c.Version) {
 		return fmt.Errorf("-version %q: give a version such as 1.2.3 or 1.2.3-rc.1", c.Version)
 	}
-	if (c.SignCert == "") != (c.SignKey == "") {
-		return errors.New("-sign-cert and -sign-key go together")
+	if c.SignKey == "" && c.SignCert != "" && !strings.HasPrefix(c.SignCert, "store:") && !strings.HasSuffix(strings.ToLower(c.SignCert), ".pfx") {
+		return errors.New("-sign-cert FILE.pem needs -sign-key (or give a .pfx, or store:THUMBPRINT with signtool)")
+	}
+	if c.SignKey != "" && c.SignCert == "" {
+		return errors.New("-sign-key needs -sign-cert")
 	}
 	root, err := os.Getwd()
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"image/color"
 	"image/png"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -184,13 +185,23 @@ func iconPNG() []byte {
 	return b.Bytes()
 }
 
-// sign puts an Authenticode signature on a Windows binary with osslsigncode.
-// A key's password comes only from the environment.
+// sign puts an Authenticode signature on a Windows binary: with
+// osslsigncode (Linux, macOS, or Windows when installed), else with
+// Windows' signtool. A key's password comes only from the environment.
 func (c config) sign(ctx context.Context, bin string) error {
+	if _, err := exec.LookPath("osslsigncode"); err != nil {
+		if _, err := exec.LookPath("signtool"); err == nil {
+			return c.signtool(ctx, bin)
+		}
+	}
 	signed := bin + ".signed"
-	args := []string{"osslsigncode", "sign", "-certs", c.SignCert, "-key", c.SignKey,
-		"-n", "jenkins-trigger", "-i", "https://github.com/jenkins-trigger/jenkins-trigger", "-h", "sha256",
-		"-in", bin, "-out", signed}
+	key := []string{"-certs", c.SignCert, "-key", c.SignKey}
+	if strings.HasSuffix(strings.ToLower(c.SignCert), ".pfx") {
+		key = []string{"-pkcs12", c.SignCert}
+	}
+	args := append([]string{"osslsigncode", "sign"}, key...)
+	args = append(args, "-n", "jenkins-trigger", "-i", "https://github.com/jenkins-trigger/jenkins-trigger", "-h", "sha256",
+		"-in", bin, "-out", signed)
 	var env []string
 	if c.signPassword != "" {
 		// osslsigncode reads -readpass from a file: the password never appears in its arguments.
@@ -209,6 +220,33 @@ func (c config) sign(ctx context.Context, bin string) error {
 	}
 	fmt.Fprintf(c.Log, "release: signed %s\n", rel(c.Root, bin))
 	return os.Rename(signed, bin)
+}
+
+// signtool signs with Windows' signtool, with a certificate from the Windows
+// certificate store (-sign-cert store:THUMBPRINT) or an unprotected .pfx.
+// signtool takes a password only on its command line, where process lists
+// would show it: so a password is refused here; import the certificate into
+// the store instead.
+func (c config) signtool(ctx context.Context, bin string) error {
+	args := []string{"sign", "/fd", "sha256", "/d", "jenkins-trigger"}
+	switch thumb, ok := strings.CutPrefix(c.SignCert, "store:"); {
+	case c.signPassword != "":
+		return fmt.Errorf("signtool takes a key's password only on its command line; import the certificate into the Windows certificate store and pass -sign-cert store:THUMBPRINT, or install osslsigncode")
+	case ok:
+		args = append(args, "/sha1", thumb)
+	case strings.HasSuffix(strings.ToLower(c.SignCert), ".pfx"):
+		args = append(args, "/f", c.SignCert)
+	default:
+		return fmt.Errorf("signtool signs with -sign-cert store:THUMBPRINT or an unprotected .pfx; got %s (install osslsigncode for PEM files)", c.SignCert)
+	}
+	if c.SignTS != "" {
+		args = append(args, "/tr", c.SignTS, "/td", "sha256")
+	}
+	if err := c.runCmd(ctx, c.Root, nil, append(append([]string{"signtool"}, args...), bin)...); err != nil {
+		return err
+	}
+	fmt.Fprintf(c.Log, "release: signed %s with signtool\n", rel(c.Root, bin))
+	return nil
 }
 
 // archiveName is the file name of t's archive.
