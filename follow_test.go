@@ -208,7 +208,7 @@ func TestRunFollow(t *testing.T) {
 					t.Errorf("queue item not cancelled: %+v", s.Queue())
 				}
 			}},
-		{name: "password auth: the crumb is reused for the cancel", args: []string{"job", "--wait", "--queue-timeout", "50ms"}, code: exitQueueTimeout,
+		{name: "password auth: the crumb is reused for the cancel", args: []string{"job", "--wait", "--queue-timeout", "700ms"}, code: exitQueueTimeout,
 			env:       []string{"JENKINS_API_TOKEN=", "JENKINS_PASSWORD=" + password},
 			configure: []func(*jenkinstest.Server){withScript("job", jenkinstest.Script{QueueFor: time.Hour})},
 			stdout:    "%squeue/item/1/\n", stderr: []string{"cancelled queue item 1"}},

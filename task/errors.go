@@ -91,7 +91,7 @@ type timeoutCause struct {
 	after time.Duration
 }
 
-func (t *timeoutCause) Error() string { return "timed out after " + round(t.after).String() }
+func (t *timeoutCause) Error() string { return "timed out after " + t.after.String() } // as the user gave it
 
 // stopCause returns why ctx ended and, when it was one of our deadlines, which.
 func stopCause(ctx context.Context) (*timeoutCause, error) {
