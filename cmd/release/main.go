@@ -69,6 +69,7 @@ type config struct {
 	Log      io.Writer
 
 	signPassword string // from $JENKINS_TRIGGER_SIGN_PASSWORD only
+	src          string // where to build from: Root, or a copy holding the Windows resources
 }
 
 func main() {

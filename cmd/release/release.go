@@ -9,10 +9,12 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"image"
 	"image/color"
 	"image/png"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -53,12 +55,19 @@ func Release(ctx context.Context, c config) (*Result, error) {
 	if err := os.MkdirAll(filepath.Join(c.Out, "bin"), 0o755); err != nil {
 		return nil, err
 	}
+	c.src = c.Root
 	if c.Winres {
-		cleanup, err := c.windowsResources(ctx)
+		// The Windows resources are .syso files in the main package: build from a
+		// copy of the sources, so the working tree never holds them.
+		src, err := c.copySources(ctx)
 		if err != nil {
 			return nil, err
 		}
-		defer cleanup()
+		defer os.RemoveAll(src)
+		c.src = src
+		if err := c.windowsResources(ctx, src); err != nil {
+			return nil, err
+		}
 	}
 	res := &Result{}
 	for _, t := range c.Targets {
@@ -106,7 +115,7 @@ func (c config) build(ctx context.Context, t target) (string, error) {
 	env := []string{"CGO_ENABLED=0", "GOOS=" + t.OS, "GOARCH=" + t.Arch, "GOFLAGS=-mod=readonly"}
 	// -buildvcs=false: the version and commit come from -ldflags; VCS stamping would
 	// make the binary depend on whether the working tree is clean at that moment.
-	if err := c.runCmd(ctx, c.Root, env, "go", "build", "-trimpath", "-buildvcs=false", "-ldflags", c.ldflags(), "-o", bin, "."); err != nil {
+	if err := c.runCmd(ctx, c.src, env, "go", "build", "-trimpath", "-buildvcs=false", "-ldflags", c.ldflags(), "-o", abs(bin), "."); err != nil {
 		return "", err
 	}
 	fmt.Fprintf(c.Log, "release: built %s\n", rel(c.Root, bin))
@@ -114,16 +123,15 @@ func (c config) build(ctx context.Context, t target) (string, error) {
 }
 
 // windowsResources writes the version resource and icon that the Windows
-// builds pick up (rsrc_windows_*.syso in the main package), and returns
-// what removes them again.
-func (c config) windowsResources(ctx context.Context) (func(), error) {
-	tmp, err := os.MkdirTemp("", "jenkins-trigger-release")
+// builds pick up (rsrc_windows_*.syso in the main package at dir).
+func (c config) windowsResources(ctx context.Context, dir string) error {
+	tmp, err := os.MkdirTemp("", "jenkins-trigger-winres")
 	if err != nil {
-		return nil, err
+		return err
 	}
-	icon := filepath.Join(tmp, "icon.png")
-	if err := os.WriteFile(icon, iconPNG(), 0o644); err != nil {
-		return nil, err
+	defer os.RemoveAll(tmp)
+	if err := os.WriteFile(filepath.Join(tmp, "icon.png"), iconPNG(), 0o644); err != nil {
+		return err
 	}
 	fileVersion := strings.SplitN(c.Version, "-", 2)[0] + ".0"
 	productVersion := c.Version + " (commit " + c.Commit + ")" // as --version says
@@ -142,23 +150,66 @@ func (c config) windowsResources(ctx context.Context) (func(), error) {
 	}
 	spec, err := json.MarshalIndent(res, "", "  ")
 	if err != nil {
-		return nil, err
+		return err
 	}
 	specFile := filepath.Join(tmp, "winres.json")
 	if err := os.WriteFile(specFile, spec, 0o644); err != nil {
-		return nil, err
+		return err
 	}
 	args := append(tool("go-winres", goWinresModle), "make", "--in", specFile, "--arch", "amd64,arm64", "--out", "rsrc")
-	if err := c.runCmd(ctx, c.Root, nil, args...); err != nil {
-		os.RemoveAll(tmp)
-		return nil, fmt.Errorf("go-winres: %w", err)
+	if err := c.runCmd(ctx, dir, nil, args...); err != nil {
+		return fmt.Errorf("go-winres: %w", err)
 	}
-	return func() {
-		os.RemoveAll(tmp)
-		for _, arch := range []string{"amd64", "arm64"} {
-			os.Remove(filepath.Join(c.Root, "rsrc_windows_"+arch+".syso"))
+	return nil
+}
+
+// copySources copies the files git tracks (or, outside git, every file but
+// .git and dist) into a temporary directory to build from.
+func (c config) copySources(ctx context.Context) (string, error) {
+	dst, err := os.MkdirTemp("", "jenkins-trigger-src")
+	if err != nil {
+		return "", err
+	}
+	var files []string
+	if out, err := exec.CommandContext(ctx, "git", "-C", c.Root, "ls-files", "-z").Output(); err == nil {
+		for _, f := range strings.Split(string(out), "\x00") {
+			if f != "" {
+				files = append(files, filepath.FromSlash(f))
+			}
 		}
-	}, nil
+	} else {
+		err := filepath.WalkDir(c.Root, func(p string, d os.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() && (d.Name() == ".git" || d.Name() == "dist") {
+				return filepath.SkipDir
+			}
+			if !d.IsDir() {
+				files = append(files, rel(c.Root, p))
+			}
+			return nil
+		})
+		if err != nil {
+			return "", err
+		}
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(filepath.Join(c.Root, f))
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				continue // deleted in the working tree
+			}
+			return "", err
+		}
+		if err := os.MkdirAll(filepath.Join(dst, filepath.Dir(f)), 0o755); err != nil {
+			return "", err
+		}
+		if err := os.WriteFile(filepath.Join(dst, f), b, 0o644); err != nil {
+			return "", err
+		}
+	}
+	return dst, nil
 }
 
 // iconPNG is the icon: a white "J" on Jenkins-ish blue, drawn so that the
