@@ -10,9 +10,10 @@ import (
 
 // manifests writes the package-manager manifests for the Windows archives:
 // Scoop (JSON, with checkver and autoupdate), winget (version, installer and
-// default-locale YAML of manifest schema 1.6.0, a portable installer in a zip)
-// and a Chocolatey package source (nuspec and an install script that checks
-// the archive's SHA-256).
+// default-locale YAML of manifest schema 1.12.0, which winget-pkgs
+// submissions use now; a portable installer in a zip) and a Chocolatey
+// package source (nuspec and an install script that checks the archive's
+// SHA-256).
 func (c config) manifests(res *Result) error {
 	win := map[string]Artifact{}
 	for _, arch := range []string{"amd64", "arm64"} {
@@ -78,7 +79,7 @@ var wingetArch = map[string]string{"amd64": "x64", "arm64": "arm64"}
 // winget writes the three manifests of package JenkinsTrigger.JenkinsTrigger.
 func (c config) winget(dir string, win map[string]Artifact) error {
 	const id = "JenkinsTrigger.JenkinsTrigger"
-	const schema = "1.6.0"
+	const schema = "1.12.0"
 	base := filepath.Join(dir, "winget", "manifests", "j", "JenkinsTrigger", "JenkinsTrigger", c.Version)
 	header := func(kind string) string {
 		return fmt.Sprintf("# yaml-language-server: $schema=https://aka.ms/winget-manifest.%s.%s.schema.json\n", kind, schema)

@@ -142,7 +142,7 @@ func TestManifestsNameTheArtifacts(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, line := range []string{"InstallerType: zip", "NestedInstallerType: portable", "Commands:\n- jenkins-trigger", "- Architecture: x64",
-		"InstallerUrl: " + url, "InstallerSha256: " + strings.ToUpper(zipArt.SHA256), "PortableCommandAlias: jenkins-trigger", "ManifestVersion: 1.6.0"} {
+		"InstallerUrl: " + url, "InstallerSha256: " + strings.ToUpper(zipArt.SHA256), "PortableCommandAlias: jenkins-trigger", "ManifestVersion: 1.12.0"} {
 		if !strings.Contains(string(inst), line) {
 			t.Errorf("winget installer lacks %q:\n%s", line, inst)
 		}
