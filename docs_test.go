@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -185,46 +184,6 @@ func shellWords(s string) ([]string, error) { return splitWords(s, `'"`, false) 
 func scriptWords(s string) []string {
 	w, _ := splitWords(s, "'", true)
 	return w
-}
-
-// splitWords splits s at blanks outside the quote characters given; with
-// doubled, a quote written twice inside quotes stands for itself.
-func splitWords(s, quotes string, doubled bool) ([]string, error) {
-	var out []string
-	var cur strings.Builder
-	var quote rune
-	have := false
-	rs := []rune(s)
-	for i := 0; i < len(rs); i++ {
-		r := rs[i]
-		switch {
-		case quote != 0 && r == quote && doubled && i+1 < len(rs) && rs[i+1] == quote:
-			cur.WriteRune(r)
-			i++
-		case quote != 0 && r == quote:
-			quote = 0
-		case quote != 0:
-			cur.WriteRune(r)
-		case strings.ContainsRune(quotes, r):
-			quote, have = r, true
-		case r == ' ' || r == '\t':
-			if have {
-				out = append(out, cur.String())
-				cur.Reset()
-				have = false
-			}
-		default:
-			cur.WriteRune(r)
-			have = true
-		}
-	}
-	if quote != 0 {
-		return nil, fmt.Errorf("unclosed quote")
-	}
-	if have {
-		out = append(out, cur.String())
-	}
-	return out, nil
 }
 
 // TestREADMECommandsAreRun: every README command that can run against the

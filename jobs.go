@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -95,9 +96,9 @@ func parseJobsFile(b []byte) ([]jobLine, error) {
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
-		tokens, err := splitQuoted(line)
+		tokens, err := splitWords(line, `"`, false)
 		if err != nil {
-			return nil, fmt.Errorf("line %d: %v", n, err)
+			return nil, fmt.Errorf("line %d: a double quote is not closed", n)
 		}
 		if tokens[0] == "" {
 			return nil, fmt.Errorf("line %d: the job name is empty", n)
@@ -114,16 +115,31 @@ func parseJobsFile(b []byte) ([]jobLine, error) {
 	return out, sc.Err()
 }
 
-// splitQuoted splits at spaces, keeping double-quoted runs together (quotes removed).
-func splitQuoted(s string) ([]string, error) {
+var errUnclosedQuote = errors.New("a quote is not closed")
+
+// splitWords splits s at blanks outside the quote characters given; with
+// doubled, a quote written twice inside quotes stands for itself. The jobs
+// file uses it with double quotes only; the README's tests with the quoting
+// of sh and of testscript.
+func splitWords(s, quotes string, doubled bool) ([]string, error) {
 	var out []string
 	var cur strings.Builder
-	inQuote, have := false, false
-	for _, r := range s {
+	var quote rune
+	have := false
+	rs := []rune(s)
+	for i := 0; i < len(rs); i++ {
+		r := rs[i]
 		switch {
-		case r == '"':
-			inQuote, have = !inQuote, true
-		case (r == ' ' || r == '\t') && !inQuote:
+		case quote != 0 && r == quote && doubled && i+1 < len(rs) && rs[i+1] == quote:
+			cur.WriteRune(r)
+			i++
+		case quote != 0 && r == quote:
+			quote = 0
+		case quote != 0:
+			cur.WriteRune(r)
+		case strings.ContainsRune(quotes, r):
+			quote, have = r, true
+		case r == ' ' || r == '\t':
 			if have {
 				out = append(out, cur.String())
 				cur.Reset()
@@ -134,8 +150,8 @@ func splitQuoted(s string) ([]string, error) {
 			have = true
 		}
 	}
-	if inQuote {
-		return nil, fmt.Errorf("a double quote is not closed")
+	if quote != 0 {
+		return nil, errUnclosedQuote
 	}
 	if have {
 		out = append(out, cur.String())
