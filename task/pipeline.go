@@ -44,6 +44,21 @@ const (
 	sourceWfapi               // the Pipeline REST API: {build}wfapi/describe
 )
 
+// stageWatch follows a Pipeline's stages and inputs through the best source
+// the controller has (Pipeline Graph View, else the Pipeline REST API), one
+// request per poll, found once; with neither, it is left alone.
+type stageWatch struct {
+	r       *runner
+	source  stageSource
+	off     bool              // no stage source on this controller
+	seen    map[string]string // stage id -> last status
+	current string            // the stage running now
+	failed  *jenkins.Stage    // the last stage that ended other than SUCCESS
+	input   *jenkins.PendingInput
+	node    string    // why a node block waits for an executor; "" when it does not
+	nodeAt  time.Time // when to look in the queue for a waiting node block next
+}
+
 // stages reads the run's stages from the source found, finding it first.
 func (w *stageWatch) stages(ctx context.Context) (*jenkins.Run, error) {
 	r := w.r
@@ -62,21 +77,6 @@ func (w *stageWatch) stages(ctx context.Context) (*jenkins.Run, error) {
 		w.source = sourceWfapi
 	}
 	return run, err
-}
-
-// stageWatch follows a Pipeline's stages and inputs through the best source
-// the controller has (Pipeline Graph View, else the Pipeline REST API), one
-// request per poll, found once; with neither, it is left alone.
-type stageWatch struct {
-	r       *runner
-	source  stageSource
-	off     bool              // no stage source on this controller
-	seen    map[string]string // stage id -> last status
-	current string            // the stage running now
-	failed  *jenkins.Stage    // the last stage that ended other than SUCCESS
-	input   *jenkins.PendingInput
-	node    string    // why a node block waits for an executor; "" when it does not
-	nodeAt  time.Time // when to look in the queue for a waiting node block next
 }
 
 // checkNode looks in the queue, every few polls and at every poll while one
