@@ -42,9 +42,9 @@ func (c *Client) CancelQueueItem(ctx context.Context, id int64) error {
 
 // StopBuild sends stop, term or kill to a build. Jenkins accepts without
 // saying whether the build ended: stop answers 302 to the build, a Pipeline's
-// term and kill answer 200 with an empty body (../shared/recordings,
-// pipeline-stop.jsonl); poll the build to know.
-// Jenkins: POST {build}stop -> 302; POST {build}term | kill -> 200, empty (WorkflowRun).
+// term and kill answer 200 with an empty body on 2.372 and 302 to the build on
+// 2.568.2 (../shared/recordings, pipeline-stop.jsonl); poll the build to know.
+// Jenkins: POST {build}stop -> 302; POST {build}term | kill -> 200, empty, or 302 (WorkflowRun).
 func (c *Client) StopBuild(ctx context.Context, j Job, number int, action string) error {
 	p, err := c.action(ctx, resolve(BuildURL(j, number), action))
 	if err != nil {

@@ -372,7 +372,7 @@ func (s *Server) buildRoute(w http.ResponseWriter, r *http.Request, c caller, jo
 			w.Header().Set("Location", s.redirect(buildURL+rest[0]+"/"))
 			w.WriteHeader(http.StatusFound)
 			return
-		case rest[0] != "stop":
+		case rest[0] != "stop" && s.Profile == Profile2372:
 			// WorkflowRun#doTerm and #doKill: 200 with an empty body, no headers.
 			s.mu.Lock()
 			s.stop(b, rest[0], s.now())
@@ -380,6 +380,7 @@ func (s *Server) buildRoute(w http.ResponseWriter, r *http.Request, c caller, jo
 			w.WriteHeader(http.StatusOK)
 			return
 		}
+		// stop, and on 2.568.2 a Pipeline's term and kill too: 302 to the build.
 		s.mu.Lock()
 		s.stop(b, rest[0], s.now())
 		s.mu.Unlock()

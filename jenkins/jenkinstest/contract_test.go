@@ -85,7 +85,7 @@ const readerToken = "11" + "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 // recorded is a fake set up as the recorded controllers were (the
 // recordings' README): one user who may do anything, on 2.372 also a reader
 // with Overall/Read and Job/Read only; a 5 s quiet period; the jobs below.
-func recorded(p Profile) *Server {
+func recorded(p Profile, file string) *Server {
 	s := New()
 	s.UseProfile(p)
 	s.Context = ""
@@ -95,11 +95,17 @@ func recorded(p Profile) *Server {
 	if p == Profile2568 {
 		s.MaintenancePhase = 4200 * time.Millisecond
 	}
-	if p == Profile2372 {
-		s.Users["reader"] = &User{APIToken: readerToken, NoBuild: true}
+	if phase, ok := laterPhases[file]; ok {
+		s.MaintenancePhase = phase
 	}
+	// 2.568.2 had no reader in the files of 2026-12-03, but one with the
+	// same rights in those of 2026-12-04 (pipeline-*, results).
+	s.Users["reader"] = &User{APIToken: readerToken, NoBuild: true}
 	s.Executors = 1                      // the built-in node's one executor
 	s.StopTakes = 300 * time.Millisecond // a stopped Pipeline was still building 18 ms after the 302, ABORTED 0.3 s later
+	if p == Profile2568 {
+		s.StopTakes = 100 * time.Millisecond // pipe-slow was ABORTED 119 ms after its stop's 302
+	}
 	// Durations are those of the recorded builds.
 	const shell = 15 * time.Millisecond
 	quick := func(result string) *Job {
@@ -120,7 +126,7 @@ func recorded(p Profile) *Server {
 			"app": {QuietPeriod: 5, Token: SampleJobToken, Params: []ParamDef{{Name: "ENV", Type: "string", Default: "dev"}}, Script: &Script{Duration: shell}},
 		}},
 	}
-	if p == Profile2372 {
+	{ // both versions: 2.568.2's Pipelines came with the files of 2026-12-04
 		pipe := func(d time.Duration, result string, stops int) *Job {
 			return &Job{QuietPeriod: 5, Script: &Script{Duration: d, Result: result, Pipeline: true, StopsNeeded: stops, Notes: true,
 				Log: []string{"[Pipeline] Start of Pipeline", "[Pipeline] stage", "[Pipeline] { (Build)", "[Pipeline] echo", "building", "[Pipeline] }"}}}
@@ -132,13 +138,33 @@ func recorded(p Profile) *Server {
 		s.Jobs["pipe-ok"] = staged(Stage{Name: "Build", Duration: 25 * time.Millisecond, Log: []string{"pipe-ok: building"}},
 			Stage{Name: "Wait", Duration: 3060 * time.Millisecond, Log: []string{"Sleeping for 3 sec", "pipe-ok: done"}})
 		s.Jobs["pipe-fails"] = staged(Stage{Duration: 60 * time.Millisecond, Fail: "pipe-fails: boom"})
-		s.Jobs["pipe-input"] = staged(Stage{Duration: 250 * time.Millisecond, Log: []string{"pipe-input: waiting for approval"}},
+		untilInput := 250 * time.Millisecond
+		if p == Profile2568 {
+			untilInput = 100 * time.Millisecond // wfapi said PAUSED_PENDING_INPUT at most 0.25 s after the build started
+		}
+		s.Jobs["pipe-input"] = staged(Stage{Duration: untilInput, Log: []string{"pipe-input: waiting for approval"}},
 			Stage{Duration: 5 * time.Millisecond, Input: &InputStep{ID: "Deploy", Message: "Deploy?"}})
 		s.Jobs["pipe-slow"] = pipe(70900*time.Millisecond, "", 1)
 		s.Jobs["pipe-stubborn"] = pipe(time.Hour, "", 3)
-		s.Jobs["team"].Jobs["pipe"] = pipe(3100*time.Millisecond, "", 1)
+		if p == Profile2372 {
+			s.Jobs["team"].Jobs["pipe"] = pipe(3100*time.Millisecond, "", 1)
+		}
 	}
 	return s
+}
+
+// laterPhases are the maintenance offsets of the files recorded on
+// 2026-12-04 by other runs of the controllers: the ticks fell between the
+// last "Finished waiting" and the first LeftItem of each item, at 2.82-2.90 s
+// (2.568.2's Pipelines), 1.92-2.26 s (2.372's results) and 2.78-3.00 s
+// (2.568.2's results) past a multiple of 5 s.
+var laterPhases = map[string]time.Duration{
+	"jenkins-2.568.2/pipeline-success": 2850 * time.Millisecond,
+	"jenkins-2.568.2/pipeline-failure": 2850 * time.Millisecond,
+	"jenkins-2.568.2/pipeline-input":   2850 * time.Millisecond,
+	"jenkins-2.568.2/pipeline-stop":    2850 * time.Millisecond,
+	"jenkins-2.372/results":            2100 * time.Millisecond,
+	"jenkins-2.568.2/results":          2900 * time.Millisecond,
 }
 
 var (
@@ -464,7 +490,7 @@ func TestContract(t *testing.T) {
 					t.Skip(why)
 				}
 				exs := readRecording(t, file)
-				s := recorded(profile)
+				s := recorded(profile, name)
 				align(s, exs)
 				rp := &replayer{s: s}
 				s.Clock = rp.clock
@@ -508,10 +534,15 @@ func TestContract(t *testing.T) {
 
 // skippedFiles are recordings the fake cannot replay at all, and why.
 var skippedFiles = map[string]string{
+	"jenkins-2.372/results":   resultsSkipped,
+	"jenkins-2.568.2/results": resultsSkipped,
 	"jenkins-2.372/restart": "a controller restart: the fake's Restart forgets every queue item and starts a new session at once, " +
 		"where Jenkins refused connections for 4 s, answered its 503 start-up page for 7 s, kept a waiting item and resumed a Pipeline " +
 		"under a new queue id; the tool's handling of each of those answers is tested with the fake's faults (startup-503, reset-before-read) and Restart",
 }
+
+const resultsSkipped = "test reports and artifacts (testReport/api/json, artifact/PATH with Range, wfapi/artifacts): " +
+	"the fake has no test reports or artifacts yet; issue 18 teaches it and replays this file"
 
 // knownDifference is a way the fake knowingly answers differently.
 type knownDifference struct {

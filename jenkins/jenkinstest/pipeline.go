@@ -364,7 +364,7 @@ func (s *Server) pipelineRoute(w http.ResponseWriter, r *http.Request, c caller,
 		s.mu.Unlock()
 		switch {
 		case !waiting:
-			jettyError(w, r, http.StatusNotFound, "Not Found")
+			s.notFound(w, r) // 2.372: a bare Jetty page; 2.568.2: Jenkins' own
 		case c.user == nil || c.user.NoBuild:
 			// InputStepExecution answers 400, not 403, to a user without the permission.
 			msg := "You need to have Job/Build permissions to submit this."
