@@ -130,6 +130,18 @@ func TestCanarySecretNeverPrinted(t *testing.T) {
 			env: func(s *jenkinstest.Server) []string {
 				return base(s, "JENKINS_USER=builder", "JENKINS_API_TOKEN="+canary)
 			}},
+		{name: "a .env file whose quote is not closed", args: []string{"hello"},
+			env: func(s *jenkinstest.Server) []string { return base(s, "JENKINS_ENV_FILE=unclosed.env") }},
+		{name: "a .env file whose token line has no name", args: []string{"hello"},
+			env: func(s *jenkinstest.Server) []string { return base(s, "JENKINS_ENV_FILE=bare.env") }},
+		{name: "a params file with a bad line", args: []string{"greeting", "--params-file", "bad.params"},
+			env: func(s *jenkinstest.Server) []string { return base(s, "JENKINS_USER=builder", "JENKINS_API_TOKEN="+apiToken) }},
+		{name: "a params file with broken JSON", args: []string{"greeting", "--params-file", "bad.json"},
+			env: func(s *jenkinstest.Server) []string { return base(s, "JENKINS_USER=builder", "JENKINS_API_TOKEN="+apiToken) }},
+		{name: "a jobs file with a bad parameter", args: []string{"--jobs-file", "bad.jobs"},
+			env: func(s *jenkinstest.Server) []string { return base(s, "JENKINS_USER=builder", "JENKINS_API_TOKEN="+apiToken) }},
+		{name: "a -p without =", args: []string{"greeting", "-p", canary},
+			env: func(s *jenkinstest.Server) []string { return base(s, "JENKINS_USER=builder", "JENKINS_API_TOKEN="+apiToken) }},
 		{name: "timeout and cancel with password crumbs", args: []string{"slow", "--wait", "--timeout", "50ms"},
 			configure: withCanaryUser,
 			env: func(s *jenkinstest.Server) []string {
@@ -148,6 +160,11 @@ func TestCanarySecretNeverPrinted(t *testing.T) {
 				dir := t.TempDir()
 				writeFile(t, dir, "secret.txt", canary+"\n")
 				writeFile(t, dir, "secrets.env", "JENKINS_USER=canary\nJENKINS_API_TOKEN='"+canary+"'\nJENKINS_PARAM_TOKEN="+canary+"\n")
+				writeFile(t, dir, "unclosed.env", "JENKINS_USER=canary\nJENKINS_API_TOKEN='"+canary+"\n")
+				writeFile(t, dir, "bare.env", "JENKINS_USER=canary\n"+canary+"\n")
+				writeFile(t, dir, "bad.params", "GREETING="+canary+"\n"+canary+"\n")
+				writeFile(t, dir, "bad.json", `{"GREETING": "`+canary+`", "X": `+canary+`}`)
+				writeFile(t, dir, "bad.jobs", "hello X="+canary+" "+canary+"\n")
 				r := runFollow(t, context.Background(), dir, fast, sc.env(s), append(append([]string{}, sc.args...), extra...)...)
 				files := ""
 				for _, name := range []string{"out.properties", "gh.txt"} {
@@ -164,4 +181,41 @@ func TestCanarySecretNeverPrinted(t *testing.T) {
 			})
 		}
 	}
+}
+
+// FuzzParseErrorsHoldNoSecret puts the canary where a value stands in
+// malformed .env, params, jobs and -p input: whatever else is wrong, no
+// parser's message may quote it.
+func FuzzParseErrorsHoldNoSecret(f *testing.F) {
+	for _, seed := range []struct{ before, quote, after string }{
+		{"", "'", ""}, {"", `"`, "\n"}, {"A=1\n", "'", "\nB"}, {"export ", `"`, `\"`},
+		{"{\"X\": ", "", "}"}, {"{\"X\": \"", "", ""}, {"job ", `"`, ""}, {"job Y=1 ", "", " Z"},
+		{"X", "", "\x00"}, {"\xef\xbb\xbf", "`", "\r\n="}, {"A=\"\n", "", "\n\""},
+	} {
+		f.Add(seed.before, seed.quote, seed.after)
+	}
+	f.Fuzz(func(t *testing.T, before, quote, after string) {
+		// The canary stands right after "X=" (and a quote): a value, never a name.
+		in := before + "X=" + quote + canary + after
+		check := func(what string, err error) {
+			if err != nil && strings.Contains(err.Error(), canary) {
+				t.Fatalf("%s(%q): the message quotes the value: %v", what, in, err)
+			}
+		}
+		_, err := parseEnvFile([]byte(in))
+		check("parseEnvFile", err)
+		if t := strings.TrimSpace(strings.TrimPrefix(in, "\xef\xbb\xbf")); !strings.HasPrefix(t, "{") {
+			_, err = parseParamsFile([]byte(in))
+			check("parseParamsFile", err)
+		}
+		// A params file in JSON, the canary after a key.
+		js := `{"X": ` + quote + canary + after
+		_, err = parseParamsFile([]byte(js))
+		check("parseParamsFile", err)
+		_, err = parseJobsFile([]byte(in))
+		check("parseJobsFile", err)
+		// A -p argument: the canary is the value, or part of text without '='.
+		_, err = mergeParams([]string{before + quote + canary + strings.ReplaceAll(after, "=", "")}, nil, nil)
+		check("mergeParams", err)
+	})
 }

@@ -6,9 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
-	"path/filepath"
 	"reflect"
+	"regexp"
 	"runtime"
 	"slices"
 	"strings"
@@ -134,12 +133,16 @@ func loadConfigFrom(ctx context.Context, dir string, environ []string, flags, fl
 	dotenv := layer{name: ".env file", vars: map[string]string{}, from: map[string]string{}}
 	paths := append([]string{".env"}, envFiles...)
 	for i, p := range paths {
-		vars, err := readEnvFile(resolvePath(dir, p))
+		b, err := readTextFile(dir, p)
 		if errors.Is(err, fs.ErrNotExist) && i == 0 {
 			continue // ./.env is optional; named files are not
 		}
 		if err != nil {
-			return nil, usagef("cannot read env file %s: %v", p, cleanFSError(err))
+			return nil, usagef("cannot read env file %s: %v", p, err)
+		}
+		vars, err := parseEnvFile(b)
+		if err != nil {
+			return nil, usagef("env file %s, %v", p, err)
 		}
 		for k, v := range vars {
 			dotenv.vars[k] = v
@@ -207,11 +210,10 @@ func (c *config) secret(dir, name, value, file string) (string, error) {
 	if value != "" && c.rank["JENKINS_"+name] < c.rank["JENKINS_"+name+"_FILE"] {
 		return value, nil
 	}
-	b, err := os.ReadFile(resolvePath(dir, file))
+	b, err := readTextFile(dir, file)
 	if err != nil {
-		return "", usagef("cannot read the JENKINS_%s_FILE %s: %v", name, file, cleanFSError(err))
+		return "", usagef("cannot read the JENKINS_%s_FILE %s: %v", name, file, err)
 	}
-	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
 	s := strings.TrimRight(string(b), "\r\n")
 	if s == "" || strings.ContainsAny(s, "\r\n") {
 		return "", usagef("the JENKINS_%s_FILE %s must hold the secret on one line", name, file)
@@ -275,31 +277,78 @@ func normaliseName(k string) string {
 	return strings.ToUpper(k)
 }
 
-// readEnvFile reads a .env file into a map without touching the process
-// environment. A UTF-8 byte order mark (Notepad, PowerShell 5) is dropped.
-func readEnvFile(path string) (map[string]string, error) {
-	b, err := os.ReadFile(path)
+// parseEnvFile parses .env text (godotenv's rules). Its errors name the line
+// and the variable, never a value: godotenv's own message quotes the value,
+// which may be a token.
+func parseEnvFile(b []byte) (map[string]string, error) {
+	b = bytes.ReplaceAll(stripBOM(b), []byte("\r\n"), []byte("\n"))
+	ls, err := lines(b)
 	if err != nil {
 		return nil, err
 	}
-	return parseEnvFile(b)
-}
-
-func parseEnvFile(b []byte) (map[string]string, error) {
-	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
-	b = bytes.ReplaceAll(b, []byte("\r\n"), []byte("\n"))
 	m, err := godotenv.UnmarshalBytes(b)
 	if err != nil {
-		return nil, fmt.Errorf("not in .env format (%v)", err)
+		return nil, envFileProblem(ls)
 	}
 	return m, nil
 }
 
-func resolvePath(dir, p string) string {
-	if filepath.IsAbs(p) || dir == "" {
-		return p
+var envNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.]*$`)
+
+// envFileProblem finds the line godotenv could not read and says what is
+// wrong with it in words that hold no value.
+func envFileProblem(ls []string) error {
+	for i := 0; i < len(ls); i++ {
+		line := strings.TrimSpace(ls[i])
+		if line == "" || line[0] == '#' {
+			continue
+		}
+		line = strings.TrimPrefix(line, "export ")
+		eq := strings.IndexAny(line, "=:")
+		if eq < 0 {
+			return fmt.Errorf("line %d is not NAME=VALUE", i+1)
+		}
+		name := strings.TrimSpace(line[:eq])
+		where := fmt.Sprintf("line %d", i+1)
+		if !envNameRE.MatchString(name) {
+			return fmt.Errorf("%s: the name before = is not a variable name (letters, digits and _)", where)
+		}
+		where += " (" + name + ")"
+		value := strings.TrimSpace(line[eq+1:])
+		if value == "" || (value[0] != '"' && value[0] != '\'') {
+			continue
+		}
+		q := value[0]
+		rest, closed := value[1:], false
+		for j := i; ; j++ {
+			if closingQuote(rest, q) >= 0 {
+				closed = true
+				i = j
+				break
+			}
+			if j+1 >= len(ls) {
+				break
+			}
+			rest = ls[j+1]
+		}
+		if !closed {
+			return fmt.Errorf("%s: its quoted value has no closing %c", where, q)
+		}
 	}
-	return filepath.Join(dir, p)
+	return errors.New("it is not in .env format (NAME=VALUE lines)")
+}
+
+// closingQuote is the index of the first q in s that no backslash escapes, or -1.
+func closingQuote(s string, q byte) int {
+	for k := 0; k < len(s); k++ {
+		switch s[k] {
+		case '\\':
+			k++
+		case q:
+			return k
+		}
+	}
+	return -1
 }
 
 // cleanFSError drops the path from a *fs.PathError; callers name the file themselves.

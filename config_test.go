@@ -122,8 +122,8 @@ func TestLoadConfigErrors(t *testing.T) {
 		envFiles []string
 		want     string
 	}{
-		{envFiles: []string{"missing.env"}, want: "cannot read env file missing.env"},
-		{envFiles: []string{"bad.env"}, want: "cannot read env file bad.env: not in .env format"},
+		{envFiles: []string{"missing.env"}, want: "cannot read env file missing.env: no such file or directory"},
+		{envFiles: []string{"bad.env"}, want: "env file bad.env, line 1 (JENKINS_URL): its quoted value has no closing '"},
 		{environ: []string{"JENKINS_REQUEST_TIMEOUT=soon"}, want: "bad setting"},
 	} {
 		_, err := loadConfig(context.Background(), dir, tc.environ, map[string]string{}, tc.envFiles)

@@ -1,11 +1,8 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 )
 
@@ -67,9 +64,9 @@ func jobLines(dir string, args []string, file string) ([]jobLine, error) {
 		out = append(out, jobLine{Ref: a})
 	}
 	if file != "" {
-		b, err := os.ReadFile(resolvePath(dir, file))
+		b, err := readTextFile(dir, file)
 		if err != nil {
-			return nil, usagef("cannot read the jobs file %s: %v", file, cleanFSError(err))
+			return nil, usagef("cannot read the jobs file %s: %v", file, err)
 		}
 		fromFile, err := parseJobsFile(b)
 		if err != nil {
@@ -87,12 +84,14 @@ func jobLines(dir string, args []string, file string) ([]jobLine, error) {
 // may hold spaces ("NOTES=two words" or NOTES="two words"); # starts a comment
 // line; CRLF and a BOM are fine.
 func parseJobsFile(b []byte) ([]jobLine, error) {
-	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
+	ls, err := lines(stripBOM(b))
+	if err != nil {
+		return nil, err
+	}
 	var out []jobLine
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(strings.TrimRight(sc.Text(), "\r"))
+	for i, line := range ls {
+		n := i + 1
+		line = strings.TrimSpace(line)
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
@@ -106,13 +105,13 @@ func parseJobsFile(b []byte) ([]jobLine, error) {
 		jl := jobLine{Ref: tokens[0]}
 		for _, t := range tokens[1:] {
 			if _, _, err := parseParam(t); err != nil {
-				return nil, fmt.Errorf("line %d: %v", n, err)
+				return nil, fmt.Errorf("line %d: a parameter %v", n, err)
 			}
 			jl.Params = append(jl.Params, t)
 		}
 		out = append(out, jl)
 	}
-	return out, sc.Err()
+	return out, nil
 }
 
 var errUnclosedQuote = errors.New("a quote is not closed")

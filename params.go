@@ -1,9 +1,9 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"regexp"
@@ -23,12 +23,18 @@ type param struct {
 // parseParam splits at the first '='; the value may be empty or contain '=',
 // ',' or ';'. The name must not be empty or carry surrounding spaces.
 func parseParam(s string) (name, value string, err error) {
+	// The messages never quote the text: without its '=' it may be a value,
+	// and a value may be a secret.
 	name, value, ok := strings.Cut(s, "=")
-	if !ok || name == "" || strings.TrimSpace(name) != name {
-		return "", "", fmt.Errorf("%q is not KEY=VALUE", truncate(s, 60))
-	}
-	if strings.ContainsAny(name, "\x00\r\n") {
-		return "", "", fmt.Errorf("parameter name %q contains a control character", truncate(name, 60))
+	switch {
+	case !ok:
+		return "", "", errors.New("has no '='; write NAME=VALUE")
+	case name == "":
+		return "", "", errors.New("has no name before '='; write NAME=VALUE")
+	case strings.TrimSpace(name) != name:
+		return "", "", fmt.Errorf("the name %q has spaces around it; write NAME=VALUE", truncate(strings.TrimSpace(name), 60))
+	case strings.ContainsAny(name, "\x00\r\n"):
+		return "", "", errors.New("has a control character in its name")
 	}
 	return name, value, nil
 }
@@ -39,16 +45,18 @@ func parseParam(s string) (name, value string, err error) {
 // lines starting with '#' or '!' are comments; an "export " prefix is dropped;
 // a value wrapped in matching quotes loses them; nothing is expanded.
 func parseParamsFile(b []byte) ([]param, error) {
-	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
+	b = stripBOM(b)
 	if t := bytes.TrimSpace(b); len(t) > 0 && t[0] == '{' {
 		return parseParamsJSON(t)
 	}
+	ls, err := lines(b)
+	if err != nil {
+		return nil, err
+	}
 	var out []param
 	seen := map[string]int{}
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimRight(sc.Text(), "\r")
+	for i, line := range ls {
+		n := i + 1
 		trimmed := strings.TrimSpace(line)
 		if trimmed == "" || trimmed[0] == '#' || trimmed[0] == '!' {
 			continue
@@ -66,9 +74,6 @@ func parseParamsFile(b []byte) ([]param, error) {
 		seen[name] = n
 		out = append(out, param{Name: name, Value: value})
 	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("cannot read it: %v", err)
-	}
 	return out, nil
 }
 
@@ -83,19 +88,19 @@ func parseParamsJSON(b []byte) ([]param, error) {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
 	if _, err := dec.Token(); err != nil { // {
-		return nil, fmt.Errorf("not a JSON object: %v", err)
+		return nil, jsonProblem(dec)
 	}
 	var out []param
 	seen := map[string]bool{}
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
-			return nil, fmt.Errorf("not a JSON object: %v", err)
+			return nil, jsonProblem(dec)
 		}
 		name, _ := tok.(string)
 		var v any
 		if err := dec.Decode(&v); err != nil {
-			return nil, fmt.Errorf("bad JSON value for %q: %v", truncate(name, 60), err)
+			return nil, fmt.Errorf("the value of %q is not valid JSON (near byte %d)", truncate(name, 60), dec.InputOffset())
 		}
 		var value string
 		switch x := v.(type) {
@@ -118,7 +123,7 @@ func parseParamsJSON(b []byte) ([]param, error) {
 		out = append(out, param{Name: name, Value: value})
 	}
 	if _, err := dec.Token(); err != nil { // }
-		return nil, fmt.Errorf("not a JSON object: %v", err)
+		return nil, jsonProblem(dec)
 	}
 	if dec.More() {
 		return nil, fmt.Errorf("text after the JSON object")
@@ -129,13 +134,19 @@ func parseParamsJSON(b []byte) ([]param, error) {
 // mergeParams applies precedence per name: -p flags, then the params file,
 // then JENKINS_PARAM_* from the environment, then from .env files. The same
 // name twice among -p flags is refused: Jenkins cannot take two values.
+// jsonProblem says where the JSON went wrong; the decoder's own message can
+// quote the text, which may be a secret.
+func jsonProblem(dec *json.Decoder) error {
+	return fmt.Errorf("not one JSON object of names to values (the problem is near byte %d)", dec.InputOffset())
+}
+
 func mergeParams(flags []string, fileParams []param, envParams []param) ([]param, error) {
 	var out []param
 	index := map[string]int{}
-	for _, f := range flags {
+	for i, f := range flags {
 		name, value, err := parseParam(f)
 		if err != nil {
-			return nil, usagef("-p %v", err)
+			return nil, usagef("-p (number %d) %v", i+1, err)
 		}
 		if _, dup := index[name]; dup {
 			return nil, usagef("-p %s is given twice; Jenkins refuses a parameter given twice", name)

@@ -53,7 +53,7 @@ func TestParseParamsFile(t *testing.T) {
 		{name: "JSON array value", in: `{"A": [1, 2]}`, err: "must be a string, number or boolean"},
 		{name: "JSON repeated key", in: `{"A": "1", "A": "2"}`, err: "appears twice"},
 		{name: "JSON trailing text", in: `{"A": "1"} {}`, err: "text after the JSON object"},
-		{name: "broken JSON", in: `{"A": `, err: "bad JSON value"},
+		{name: "broken JSON", in: `{"A": `, err: `the value of "A" is not valid JSON`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

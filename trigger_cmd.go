@@ -106,9 +106,9 @@ func (a *app) sharedParams() (sharedParams, error) {
 	cfg := a.cfg
 	var s sharedParams
 	if cfg.ParamsFile != "" {
-		b, err := os.ReadFile(resolvePath(a.env.Dir, cfg.ParamsFile))
+		b, err := readTextFile(a.env.Dir, cfg.ParamsFile)
 		if err != nil {
-			return s, usagef("cannot read the params file %s: %v", cfg.ParamsFile, cleanFSError(err))
+			return s, usagef("cannot read the params file %s: %v", cfg.ParamsFile, err)
 		}
 		if s.file, err = parseParamsFile(b); err != nil {
 			return s, usagef("params file %s: %v", cfg.ParamsFile, err)
