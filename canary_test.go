@@ -135,13 +135,21 @@ func TestCanarySecretNeverPrinted(t *testing.T) {
 		{name: "a .env file whose token line has no name", args: []string{"hello"},
 			env: func(s *jenkinstest.Server) []string { return base(s, "JENKINS_ENV_FILE=bare.env") }},
 		{name: "a params file with a bad line", args: []string{"greeting", "--params-file", "bad.params"},
-			env: func(s *jenkinstest.Server) []string { return base(s, "JENKINS_USER=builder", "JENKINS_API_TOKEN="+apiToken) }},
+			env: func(s *jenkinstest.Server) []string {
+				return base(s, "JENKINS_USER=builder", "JENKINS_API_TOKEN="+apiToken)
+			}},
 		{name: "a params file with broken JSON", args: []string{"greeting", "--params-file", "bad.json"},
-			env: func(s *jenkinstest.Server) []string { return base(s, "JENKINS_USER=builder", "JENKINS_API_TOKEN="+apiToken) }},
+			env: func(s *jenkinstest.Server) []string {
+				return base(s, "JENKINS_USER=builder", "JENKINS_API_TOKEN="+apiToken)
+			}},
 		{name: "a jobs file with a bad parameter", args: []string{"--jobs-file", "bad.jobs"},
-			env: func(s *jenkinstest.Server) []string { return base(s, "JENKINS_USER=builder", "JENKINS_API_TOKEN="+apiToken) }},
+			env: func(s *jenkinstest.Server) []string {
+				return base(s, "JENKINS_USER=builder", "JENKINS_API_TOKEN="+apiToken)
+			}},
 		{name: "a -p without =", args: []string{"greeting", "-p", canary},
-			env: func(s *jenkinstest.Server) []string { return base(s, "JENKINS_USER=builder", "JENKINS_API_TOKEN="+apiToken) }},
+			env: func(s *jenkinstest.Server) []string {
+				return base(s, "JENKINS_USER=builder", "JENKINS_API_TOKEN="+apiToken)
+			}},
 		{name: "timeout and cancel with password crumbs", args: []string{"slow", "--wait", "--timeout", "50ms"},
 			configure: withCanaryUser,
 			env: func(s *jenkinstest.Server) []string {
