@@ -43,6 +43,10 @@ type Queued struct {
 	ID     int64
 	URL    *url.URL // {base}queue/item/ID/, built from our base, not from Location
 	Merged bool     // Jenkins folded the request into an item already waiting (303)
+	// SentAt is when the trigger that got this answer was sent, on our clock:
+	// with SendBound, the earliest moment it can have reached Jenkins. A 201
+	// does not show a fold; an item queued before that moment is not ours.
+	SentAt time.Time
 }
 
 // Planned is one request a trigger sends, for --dry-run and --verbose.
@@ -306,7 +310,7 @@ func (c *Client) interpretTrigger(r TriggerRequest, target *url.URL, ex exchange
 			return nil, failf(ErrProtocol, p.status, "Jenkins answered HTTP %d to the trigger of %q but its Location names no queue item (%s), so the build cannot be tracked",
 				p.status, r.Job.FullName(), displayLocation(target, loc))
 		}
-		q := &Queued{ID: id, URL: c.QueueURL(id), Merged: p.status == http.StatusSeeOther}
+		q := &Queued{ID: id, URL: c.QueueURL(id), Merged: p.status == http.StatusSeeOther, SentAt: ex.sentAt}
 		return q, nil
 	case p.status >= 300 && p.status < 400:
 		return nil, c.explainRedirect(r, target, p)

@@ -15,6 +15,9 @@ import (
 func (r *runner) cancel(parent context.Context) string {
 	ctx, done := context.WithTimeout(context.WithoutCancel(parent), r.t.Cleanup)
 	defer done()
+	if ok, why := r.ownsItem(ctx); !ok {
+		return why
+	}
 	if r.number == 0 {
 		err := r.c.CancelQueueItem(ctx, r.res.QueueID)
 		switch {

@@ -69,6 +69,11 @@ type runner struct {
 	before *jenkins.JobInfo // the job as the pre-flight read it, before the trigger
 	number int
 	buildU string
+
+	claims  *claims   // the queue items of this run's triggers (several jobs)
+	sentAt  time.Time // when the trigger that got the item was sent, our clock
+	fold    fold      // who created the queue item
+	foldWhy string    // why it is known to be merged
 }
 
 func (r *runner) progress(format string, args ...any) {
@@ -128,6 +133,11 @@ func (r *runner) waitQueue(ctx context.Context) error {
 		}
 		if err == nil && item.InQueueSince > 0 && time.UnixMilli(item.InQueueSince).Before(r.start.Add(-time.Minute)) {
 			err = jenkins.ErrGone // an older item under our id: ids were reused after a restart
+		}
+		if err == nil {
+			if r.judgeItem(item); r.fold == foldMerged && r.spec.FailIfMerged {
+				return r.mergedError()
+			}
 		}
 		switch {
 		case errors.Is(err, jenkins.ErrGone):

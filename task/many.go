@@ -31,6 +31,7 @@ func RunMany(ctx context.Context, jobs []Job, parallel int) []Outcome {
 	parallel = max(parallel, 1)
 	out := make([]Outcome, len(jobs))
 	sem := make(chan struct{}, parallel)
+	cl := &claims{}
 	var wg sync.WaitGroup
 	for i, j := range jobs {
 		wg.Add(1)
@@ -49,7 +50,7 @@ func RunMany(ctx context.Context, jobs []Job, parallel int) []Outcome {
 				return
 			}
 			defer func() { <-sem }()
-			res, err := Run(ctx, j.Client, j.Spec, j.Events)
+			res, err := runOne(ctx, j.Client, j.Spec, j.Events, cl)
 			out[i] = Outcome{Result: res, Err: err}
 			if j.Done != nil {
 				j.Done(res, err)

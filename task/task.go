@@ -87,6 +87,11 @@ const (
 // The result is returned whenever anything is known about the trigger, also
 // together with an error; its Job and JobURL are always set.
 func Run(ctx context.Context, c *jenkins.Client, spec Spec, ev Events) (*Result, error) {
+	return runOne(ctx, c, spec, ev, nil)
+}
+
+// runOne is Run as one of the jobs of a run, whose queue items are in claims.
+func runOne(ctx context.Context, c *jenkins.Client, spec Spec, ev Events, cl *claims) (*Result, error) {
 	if spec.Start.IsZero() {
 		spec.Start = time.Now()
 	}
@@ -94,7 +99,7 @@ func Run(ctx context.Context, c *jenkins.Client, spec Spec, ev Events) (*Result,
 		spec.Timing = DefaultTiming
 	}
 	job := spec.Trigger.Job
-	r := &runner{c: c, spec: spec, ev: ev, start: spec.Start, t: spec.Timing,
+	r := &runner{c: c, spec: spec, ev: ev, start: spec.Start, t: spec.Timing, claims: cl,
 		res: &Result{Job: job.FullName(), JobURL: job.URL().String()}}
 	if spec.Timeout > 0 {
 		var cancel context.CancelFunc
@@ -124,13 +129,14 @@ func (r *runner) run(ctx, qctx context.Context) error {
 		return r.ended(qctx, err)
 	}
 	r.phase = phaseQueued
-	r.res.QueueID, r.res.QueueURL, r.res.Merged = q.ID, q.URL.String(), q.Merged
-	if q.Merged && r.ev.Merged != nil {
-		r.ev.Merged(q.ID)
+	r.res.QueueID, r.res.QueueURL = q.ID, q.URL.String()
+	if number > 0 {
+		r.fold = foldOwn // reconcile takes only what was created after the send
+	} else {
+		r.judgeTrigger(q)
 	}
-	if q.Merged && r.spec.FailIfMerged {
-		return newOutcome("the trigger merged into queue item "+strconv.FormatInt(q.ID, 10)+
-			", which was already waiting with the same parameters, and failing on a merge was asked for", ErrMerged)
+	if r.fold == foldMerged && r.spec.FailIfMerged {
+		return r.mergedError()
 	}
 	if r.spec.Wait == WaitNone {
 		return nil
