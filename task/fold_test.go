@@ -128,4 +128,3 @@ func TestSecondTriggerOfARunIsMerged(t *testing.T) {
 		t.Errorf("merged %v, %v; want exactly one, the one that came second", out[0].Result.Merged, out[1].Result.Merged)
 	}
 }
-
