@@ -159,6 +159,9 @@ func loadConfigFrom(ctx context.Context, dir string, environ []string, flags, fl
 		origin: map[string]string{},
 		rank:   map[string]int{},
 	}
+	if err := checkKinds(c); err != nil {
+		return nil, &usageError{msg: err.Error()}
+	}
 	err := envconfig.ProcessWith(ctx, &envconfig.Config{
 		Target:   &c.settings,
 		Lookuper: envconfig.PrefixLookuper("JENKINS_", recorder{c}),
@@ -191,6 +194,16 @@ func (c *config) list() []setting {
 			hasDefault: strings.Contains(opts, "default=")})
 	}
 	return out
+}
+
+// valueOf is the text of a setting as the layers hold it ("" when unset).
+func (c *config) valueOf(key string) string {
+	for _, l := range c.layers {
+		if v, ok := l.vars[key]; ok {
+			return v
+		}
+	}
+	return ""
 }
 
 // sourceOf says where a setting came from, for --dry-run.

@@ -124,7 +124,9 @@ func TestLoadConfigErrors(t *testing.T) {
 	}{
 		{envFiles: []string{"missing.env"}, want: "cannot read env file missing.env: no such file or directory"},
 		{envFiles: []string{"bad.env"}, want: "env file bad.env, line 1 (JENKINS_URL): its quoted value has no closing '"},
-		{environ: []string{"JENKINS_REQUEST_TIMEOUT=soon"}, want: "bad setting"},
+		{environ: []string{"JENKINS_REQUEST_TIMEOUT=soon"}, want: "JENKINS_REQUEST_TIMEOUT=soon is not a duration; write it like 90s, 5m or 1h30m"},
+		{environ: []string{"JENKINS_PARALLEL=many"}, want: "JENKINS_PARALLEL=many is not a whole number"},
+		{environ: []string{"JENKINS_FOLLOW=sure"}, want: "JENKINS_FOLLOW=sure is not a yes or no: use true or false"},
 	} {
 		_, err := loadConfig(context.Background(), dir, tc.environ, map[string]string{}, tc.envFiles)
 		if err == nil || !strings.Contains(err.Error(), tc.want) || exitCode(err, defaultCodes) != exitUsage {

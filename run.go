@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/alecthomas/kong"
 
@@ -54,7 +55,14 @@ func run(ctx context.Context, e osEnv) (code int) {
 	if err != nil {
 		panic(err) // a grammar bug; every test that calls run catches it
 	}
+	if err := precheckArgs(parser.Model, e.Args); err != nil {
+		out.fail(err.Error())
+		return exitUsage
+	}
 	kctx, err := parser.Parse(e.Args)
+	if err == nil && kctx.Selected() != nil && kctx.Selected().Name == "help" {
+		kctx, err = parser.Parse(append(c.Help.Command, "--help"))
+	}
 	if exited >= 0 { // --help or --version printed already
 		return exited
 	}
@@ -97,19 +105,24 @@ func setup(ctx context.Context, e osEnv, c *cli, kctx *kong.Context, out *printe
 		args = ja.jobArgs()
 	}
 	var from map[string]string
-	if len(args) == 1 {
+	switch {
+	case len(args) == 1:
 		if c.JobFlag != "" && args[0] != c.JobFlag {
 			return nil, usagef("the job is given twice, as %q and as --job %q; give it once", args[0], c.JobFlag)
 		}
 		flags["JENKINS_JOB"] = args[0]
 		from = map[string]string{"JENKINS_JOB": "argument"}
+	case len(args) > 1 && c.JobFlag != "":
+		return nil, usagef("--job names one job, but %d are given as arguments; give them all as arguments, or one with --job", len(args))
+	case c.JobFlag != "" && c.Trigger.JobsFile != "":
+		return nil, usagef("--job and --jobs-file both name jobs; give the jobs in one place")
 	}
 	cfg, err := loadConfigFrom(ctx, e.Dir, e.Environ, flags, from, c.EnvFile)
 	if err != nil {
 		return nil, err
 	}
 	out.quiet, out.verbose = cfg.Quiet, cfg.Verbose || cfg.DryRun
-	a := &app{env: e, cfg: cfg, out: out, flagSecrets: flagSecrets, params: c.Param, files: c.File, jobs: args}
+	a := &app{env: e, cfg: cfg, out: out, flagSecrets: flagSecrets, params: c.Trigger.Param, files: c.Trigger.File, jobs: args}
 	if err := a.validate(); err != nil {
 		return nil, err
 	}
@@ -162,16 +175,53 @@ func (a *app) validate() error {
 	if cfg.PollInterval < task.DefaultTiming.PollMin {
 		return usagef("--poll-interval %s is too short; %s is the least", cfg.PollInterval, task.DefaultTiming.PollMin)
 	}
+	if cfg.Parallel < 1 {
+		return usagef("--parallel must be at least 1")
+	}
+	// 0 turns --timeout, --queue-timeout and --retry-for off and makes
+	// --stop-grace escalate at once; a request or a connection needs time.
 	for _, d := range []struct {
-		name  string
-		value int64
-	}{{"--timeout", int64(cfg.Timeout)}, {"--queue-timeout", int64(cfg.QueueTimeout)}, {"--stop-grace", int64(cfg.StopGrace)}, {"--parallel", int64(cfg.Parallel) - 1}} {
-		if d.value < 0 {
-			if d.name == "--parallel" {
-				return usagef("--parallel must be at least 1")
-			}
-			return usagef("%s must not be negative", d.name)
+		key   string
+		value time.Duration
+	}{{"JENKINS_REQUEST_TIMEOUT", cfg.RequestTimeout}, {"JENKINS_CONNECT_TIMEOUT", cfg.ConnectTimeout}} {
+		if d.value <= 0 {
+			return &usageError{msg: (&settingError{key: d.key, value: cfg.valueOf(d.key), source: cfg.sourceOf(d.key),
+				problem: "leaves no time; give it a duration such as 30s"}).Error()}
 		}
+	}
+	return a.conflicts()
+}
+
+// conflicts refuses settings that contradict each other, naming where each came from.
+func (a *app) conflicts() error {
+	cfg := a.cfg
+	name := func(key string) string {
+		if cfg.sourceOf(key) == "flag" {
+			return "--" + flagFor(key)
+		}
+		return key + " (" + cfg.sourceOf(key) + ")"
+	}
+	secret := func(key string) string {
+		if cfg.valueOf(key) != "" {
+			return name(key)
+		}
+		return name(key + "_FILE")
+	}
+	waitsForEnd := cfg.Wait || cfg.Follow || (cfg.Console != "" && cfg.Console != "none")
+	switch {
+	case cfg.Quiet && cfg.Verbose:
+		return usagef("%s and %s contradict each other; give one", name("JENKINS_QUIET"), name("JENKINS_VERBOSE"))
+	case (cfg.APIToken != "" || cfg.APITokenFile != "") && (cfg.Password != "" || cfg.PasswordFile != ""):
+		return usagef("both an API token, %s, and a password, %s, are set; give one (an API token is better)", secret("JENKINS_API_TOKEN"), secret("JENKINS_PASSWORD"))
+	case cfg.WaitStart && waitsForEnd:
+		other := "JENKINS_WAIT"
+		switch {
+		case cfg.Follow:
+			other = "JENKINS_FOLLOW"
+		case !cfg.Wait:
+			other = "JENKINS_CONSOLE"
+		}
+		return usagef("%s waits for the start only, but %s waits for the end; give one", name("JENKINS_WAIT_START"), name(other))
 	}
 	return nil
 }

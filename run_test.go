@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/jenkins-trigger/jenkins-trigger/jenkins/jenkinstest"
 )
@@ -378,9 +380,11 @@ func checkLines(t *testing.T, r result) {
 		if !strings.HasPrefix(line, "jenkins-trigger: ") {
 			t.Errorf("stderr line lacks the prefix: %q", line)
 		}
+		// Our own words are ASCII; names and Jenkins' text stay as written,
+		// in UTF-8, but never carry control characters.
 		for _, c := range line {
-			if c < 0x20 || c > 0x7e {
-				t.Errorf("stderr line is not plain ASCII: %q", line)
+			if !utf8.ValidString(line) || !unicode.IsPrint(c) {
+				t.Errorf("stderr line is not printable UTF-8: %q", line)
 				break
 			}
 		}

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Sentinel kinds of failure. Every *Error wraps exactly one; the CLI maps them
@@ -116,19 +118,21 @@ func (p page) startingUp() bool {
 			p.has("Starting Jenkins") || p.has("Restarting Jenkins"))
 }
 
-// Clean makes server-supplied text safe for one line of plain ASCII output.
+// Clean makes text from Jenkins or the user (job names, messages) safe for
+// one line of output: white space folds to one space, and control and format
+// characters (escape sequences, bidirectional overrides, invalid UTF-8) go.
+// Printable text stays as written, in UTF-8: a job named 日本語ジョブ is
+// shown so, never as "??????" (a Windows console shows Go's UTF-8 right).
 func Clean(s string, max int) string {
 	var b strings.Builder
 	space := false
 	for _, r := range s {
 		switch {
-		case r == ' ' || r == '\t' || r == '\r' || r == '\n':
+		case r == ' ' || r == '\t' || r == '\r' || r == '\n' || r == '\u00a0':
 			space = b.Len() > 0
 			continue
-		case r < 0x20 || r == 0x7f:
+		case r == utf8.RuneError || !unicode.IsPrint(r):
 			continue
-		case r > 0x7e:
-			r = '?'
 		}
 		if space {
 			b.WriteByte(' ')

@@ -193,12 +193,30 @@ func TestClean(t *testing.T) {
 		want string
 	}{
 		{"  Error 404\r\n Not\tFound ", 100, "Error 404 Not Found"},
-		{"caf\u00e9 \x1b[31mred", 100, "caf? [31mred"},
+		{"caf\u00e9 \x1b[31mred", 100, "caf\u00e9 [31mred"},
+		{"日本語ジョブ", 100, "日本語ジョブ"},
+		{"\u2018Publish JUnit test result report\u2019", 100, "\u2018Publish JUnit test result report\u2019"},
+		{"evil\u202egnp.exe \xff\x00end", 100, "evilgnp.exe end"},
 		{strings.Repeat("x", 20), 10, "xxxxxxxxxx..."},
 	}
 	for _, tt := range tests {
 		if got := Clean(tt.in, tt.max); got != tt.want {
 			t.Errorf("Clean(%q, %d) = %q, want %q", tt.in, tt.max, got, tt.want)
+		}
+	}
+}
+
+// Did-you-mean offers only names that are close (issue 16): a few edits, and
+// fewer edits than the shorter name has letters.
+func TestSuggestOnlyClose(t *testing.T) {
+	t.Parallel()
+	names := []string{"deploy", "hello", "greeting", "ab"}
+	for _, tt := range []struct{ in, want string }{
+		{"helo", "hello"}, {"HELLO", "hello"}, {"greting", "greeting"}, {"deplyo", "deploy"},
+		{"日本語ジョブ", ""}, {"cd", ""}, {"xyz", ""}, {"release", ""},
+	} {
+		if got := Suggest(tt.in, names); got != tt.want {
+			t.Errorf("Suggest(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // ParamDef is a parameter definition as {job}api/json exports it.
@@ -179,8 +180,11 @@ func Suggest(name string, candidates []string) string {
 		if strings.EqualFold(c, name) {
 			return c
 		}
+		// Close means a few edits, fewer than the shorter name has letters:
+		// "deploy" is no suggestion for 日本語ジョブ, six edits away.
 		d := editDistance(strings.ToLower(name), strings.ToLower(c))
-		if d <= max(2, len(name)/3) && (best == "" || d < bestDist) {
+		n := min(utf8.RuneCountInString(name), utf8.RuneCountInString(c))
+		if d <= max(2, n/3) && d < n && (best == "" || d < bestDist) {
 			best, bestDist = c, d
 		}
 	}
