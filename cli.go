@@ -13,7 +13,7 @@ type cli struct {
 	Help    helpCmd    `cmd:"" help:"Show the help of jenkins-trigger, or of one command: help params."`
 
 	globalFlags `embed:""`
-	Version kong.VersionFlag `name:"version" help:"Print version, commit and Go version, then exit."`
+	Version     kong.VersionFlag `name:"version" help:"Print version, commit and Go version, then exit."`
 }
 
 // globalFlags are the flags of every command: where Jenkins is, who we are,
@@ -46,8 +46,8 @@ type tokenFlags struct {
 }
 
 type triggerCmd struct {
-	Jobs []string `arg:"" optional:"" placeholder:"JOB" help:"Job(s) to trigger: name, folder/sub/name, or the job's URL from the browser. Also --job or JENKINS_JOB. Several run concurrently."`
-	tokenFlags `embed:""`
+	Jobs          []string `arg:"" optional:"" placeholder:"JOB" help:"Job(s) to trigger: name, folder/sub/name, or the job's URL from the browser. Also --job or JENKINS_JOB. Several run concurrently."`
+	tokenFlags    `embed:""`
 	Param         []string `name:"param" short:"p" sep:"none" placeholder:"KEY=VALUE" help:"Build parameter; repeatable; the value is never split. Also JENKINS_PARAM_<KEY>=VALUE."`
 	ParamsFile    string   `name:"params-file" envname:"JENKINS_PARAMS_FILE" placeholder:"FILE" help:"Read parameters from FILE: KEY=VALUE lines, or one JSON object ($$JENKINS_PARAMS_FILE)."`
 	File          []string `name:"file" sep:"none" placeholder:"NAME=PATH" help:"File parameter NAME, uploaded from PATH; repeatable. Also JENKINS_FILE_<NAME>=PATH."`
@@ -81,7 +81,7 @@ type paramsCmd struct {
 }
 
 type doctorCmd struct {
-	Job string `arg:"" optional:"" placeholder:"JOB" help:"The job: name, folder/sub/name, or its URL. Also --job or JENKINS_JOB."`
+	Job        string `arg:"" optional:"" placeholder:"JOB" help:"The job: name, folder/sub/name, or its URL. Also --job or JENKINS_JOB."`
 	tokenFlags `embed:""`
 }
 
