@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"time"
 
 	"github.com/jenkins-trigger/jenkins-trigger/auth"
 	"github.com/jenkins-trigger/jenkins-trigger/jenkins"
@@ -14,6 +15,7 @@ import (
 // app is what every command's Run gets (bound by kong): the operating system,
 // the settings loaded and validated once, and the printer set up once.
 type app struct {
+	start       time.Time // the command's start: --timeout counts from here
 	env         osEnv
 	cfg         *config
 	out         *printer

@@ -55,9 +55,12 @@ func (e *doctorError) Unwrap() error { return e.first }
 // job and never triggers anything; it prints one line per finding.
 func (cmd *doctorCmd) Run(ctx context.Context, a *app) error {
 	d := &checkup{}
-	if err := diagnose(ctx, a, d); err != nil {
+	ctx, cancel := task.Bound(ctx, a.start, a.cfg.Timeout)
+	defer cancel()
+	if err := diagnose(ctx, a, d); err != nil && ctx.Err() == nil {
 		d.fail("settings", err)
 	}
+
 	var first error
 	fails := 0
 	for _, f := range d.findings {
@@ -68,6 +71,9 @@ func (cmd *doctorCmd) Run(ctx context.Context, a *app) error {
 				first = f.err
 			}
 		}
+	}
+	if ctx.Err() != nil {
+		return task.Ended(ctx, ctx.Err(), "checking the way to Jenkins")
 	}
 	if first != nil {
 		return &doctorError{first: first, fails: fails}

@@ -146,6 +146,7 @@ func classify(err error) outcome {
 		{task.ErrCancelled, outCancelled},
 		{task.ErrLost, outLost},
 		{task.ErrQueueTimeout, outQueueTimeout},
+		{task.ErrTimeout, outQueueTimeout}, // params and doctor: nothing started, as before a build's start
 		{task.ErrBuildTimeout, outBuildTimeout},
 		{task.ErrMerged, outMerged},
 		{task.ErrWaitsForInput, outWaitsForInput},

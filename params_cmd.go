@@ -32,9 +32,11 @@ func (cmd *paramsCmd) Run(ctx context.Context, a *app) error {
 	if err != nil {
 		return err
 	}
+	ctx, cancel := task.Bound(ctx, a.start, a.cfg.Timeout)
+	defer cancel()
 	info, err := client.JobInfo(ctx, job)
 	if err != nil {
-		return err
+		return task.Ended(ctx, err, fmt.Sprintf("reading the parameters of %q", job.FullName()))
 	}
 	// A disabled job still has parameters worth listing.
 	if _, err := task.Check(info, jenkins.TriggerRequest{Job: job}, nil); err != nil && !errors.Is(err, task.ErrDisabled) {

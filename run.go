@@ -40,6 +40,7 @@ func versionString() string {
 // command line, loads and validates the settings once, sets up the printer
 // once, runs the selected command and maps its error to the exit code.
 func run(ctx context.Context, e osEnv) (code int) {
+	start := time.Now() // --timeout counts from here, for every command
 	out := &printer{w: e.Stderr, tty: e.StderrTTY}
 	defer func() {
 		if r := recover(); r != nil { // a bug: one line and exit 1, never a stack trace
@@ -71,6 +72,9 @@ func run(ctx context.Context, e osEnv) (code int) {
 		return exitUsage
 	}
 	a, err := setup(ctx, e, &c, kctx, out)
+	if a != nil {
+		a.start = start
+	}
 	if err != nil {
 		out.fail(describe(err))
 		return exitCode(err, defaultCodes)

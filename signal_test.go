@@ -70,18 +70,24 @@ func TestBinaryTerminatedBeforeTheBuild(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name  string
+		args  []string
 		fault jenkinstest.Fault
 		line  string
 	}{
-		{"pre-flight", jenkinstest.Fault{Method: "GET", Path: "/job/hello/api/json", Kind: jenkinstest.SlowHeaders, Delay: time.Minute},
+		{"pre-flight", []string{"hello"}, jenkinstest.Fault{Method: "GET", Path: "/job/hello/api/json", Kind: jenkinstest.SlowHeaders, Delay: time.Minute},
 			`jenkins-trigger: terminated before triggering "hello"; nothing was queued` + "\n"},
-		{"trigger", jenkinstest.Fault{Method: "POST", Path: "/job/hello/build", Kind: jenkinstest.SlowHeaders, Delay: time.Minute},
+		{"trigger", []string{"hello"}, jenkinstest.Fault{Method: "POST", Path: "/job/hello/build", Kind: jenkinstest.SlowHeaders, Delay: time.Minute},
 			`jenkins-trigger: terminated while the trigger of "hello" was in flight: it may have been queued; check `},
+		// Issue 16, item 3: params and doctor keep the same signal rules.
+		{"params", []string{"params", "greeting"}, jenkinstest.Fault{Method: "GET", Path: "/job/greeting/api/json", Kind: jenkinstest.SlowHeaders, Delay: time.Minute},
+			`jenkins-trigger: terminated while reading the parameters of "greeting"; nothing was changed in Jenkins` + "\n"},
+		{"doctor", []string{"doctor", "hello"}, jenkinstest.Fault{Method: "GET", Path: "/whoAmI/api/json", Kind: jenkinstest.SlowHeaders, Delay: time.Minute},
+			`jenkins-trigger: terminated while checking the way to Jenkins; nothing was changed in Jenkins` + "\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			s := newFake(t, func(s *jenkinstest.Server) { s.Inject(tc.fault) })
-			cmd := exec.Command(bin, "hello")
+			cmd := exec.Command(bin, tc.args...)
 			cmd.Env = append(tokenEnv(s), "PATH="+os.Getenv("PATH"))
 			var stderr bytes.Buffer
 			cmd.Stderr = &stderr
@@ -96,7 +102,7 @@ func TestBinaryTerminatedBeforeTheBuild(t *testing.T) {
 				}
 				return false
 			})
-			time.Sleep(50 * time.Millisecond)
+			// The request is in flight, its answer a minute away.
 			if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 				t.Fatal(err)
 			}

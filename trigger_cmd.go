@@ -17,7 +17,7 @@ import (
 // Run is `jenkins-trigger [trigger] JOB...`: it builds one task.Spec per job,
 // once, and hands them to task.RunMany; then it prints and writes the results.
 func (t *triggerCmd) Run(ctx context.Context, a *app) error {
-	start := time.Now() // --timeout counts from here
+	start := a.start
 	cfg := a.cfg
 	many := len(t.Jobs) > 1 || cfg.JobsFile != ""
 	var lines []jobLine
