@@ -17,7 +17,7 @@ var (
 	ErrLost         = errors.New("build lost")
 	ErrQueueTimeout = errors.New("timed out before the build started")
 	ErrBuildTimeout = errors.New("timed out before the build ended")
-	ErrTimeout      = errors.New("timed out") // a command that triggers nothing ran out of time (Ended)
+	ErrTimeout      = errors.New("timed out")    // a command that triggers nothing ran out of time (Ended)
 	ErrDisabled     = errors.New("job disabled") // a pre-flight rejection; also jenkins.ErrRejected
 	// ErrUnconfirmed is a trigger whose answer was lost and whose result
 	// could not be found for certain: it may or may not have been queued.
