@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
+	"strings"
 
 	"github.com/jenkins-trigger/jenkins-trigger/auth"
 	"github.com/jenkins-trigger/jenkins-trigger/jenkins"
@@ -138,6 +140,8 @@ func classify(err error) outcome {
 		return outUnknownResult
 	case errors.As(err, &ue), errors.Is(err, jenkins.ErrBadJob), errors.Is(err, auth.ErrIncomplete):
 		return outUsage
+	case errors.As(err, new(*task.BugError)):
+		return outInternal
 	}
 	for _, m := range []struct {
 		kind error
@@ -178,4 +182,37 @@ func worst(errs []error) (outcome, error) {
 		}
 	}
 	return w, we
+}
+
+// manyError is the outcome of several jobs: the most severe one decides the
+// exit code.
+type manyError struct {
+	worst  outcome
+	err    error // the job's error that had it
+	failed []string
+	total  int
+}
+
+func (e *manyError) Error() string {
+	return fmt.Sprintf("%d of %d jobs did not succeed: %s", len(e.failed), e.total, strings.Join(e.failed, ", "))
+}
+
+// Several jobs are ranked and mapped here, next to the one mapping; each
+// job's own line has already said why it failed and how to fix it, so the
+// summary carries no job's hint.
+func (e *manyError) Unwrap() error { return e.err }
+
+// newManyError ranks the jobs' outcomes; nil when every job succeeded.
+func newManyError(lines []jobLine, errs []error, style codeStyle) error {
+	w, we := worst(errs)
+	if w == outOK {
+		return nil
+	}
+	m := &manyError{worst: w, err: we, total: len(errs)}
+	for i, err := range errs {
+		if err != nil {
+			m.failed = append(m.failed, fmt.Sprintf("%s (exit %d)", lines[i].Ref, exitCode(err, style)))
+		}
+	}
+	return m
 }

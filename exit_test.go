@@ -28,6 +28,7 @@ func TestExitCodes(t *testing.T) {
 	}{
 		{nil, 0, 0},
 		{errors.New("a bug"), 1, 1},
+		{&task.BugError{Value: "boom", Sent: "nothing was queued"}, 1, 1},
 		{usagef("bad flag"), 2, 2},
 		{jenkins.ErrBadJob, 2, 2},
 		{auth.ErrIncomplete, 2, 2},
@@ -120,6 +121,32 @@ func TestUnwritableOutputFileTriggersNothing(t *testing.T) {
 	}
 }
 
+// Issue 16, item 6: an unwritable GITHUB_OUTPUT is refused before anything
+// is triggered, like --output-file; a write that fails after a successful
+// build fails the run (a build file must not go on without the result).
+func TestGitHubOutputCheckedBeforeTriggering(t *testing.T) {
+	t.Parallel()
+	s := manyFake(t)
+	dir := t.TempDir()
+	r := runFollow(t, context.Background(), dir, fast, append(tokenEnv(s), "GITHUB_OUTPUT=missing/dir/gh.txt"), "ok1", "--wait")
+	if r.code != exitUsage || !strings.Contains(r.stderr, "cannot append to GITHUB_OUTPUT missing/dir/gh.txt") || s.TriggerPOSTs() != 0 {
+		t.Errorf("exit %d after %d POSTs, stderr %q; want 2 before triggering", r.code, s.TriggerPOSTs(), r.stderr)
+	}
+	// The folder goes away while the build runs: the write at the end fails.
+	if err := os.Mkdir(filepath.Join(dir, "later"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	s = newFake(t, withScript("long", jenkinstest.Script{Duration: 2 * time.Second}))
+	go func() {
+		waitFor(s, func() bool { return len(s.Builds("long")) > 0 })
+		_ = os.RemoveAll(filepath.Join(dir, "later"))
+	}()
+	r = runFollow(t, context.Background(), dir, fast, append(tokenEnv(s), "GITHUB_OUTPUT=later/gh.txt"), "long", "--wait")
+	if r.code != exitUsage || !strings.Contains(r.stderr, "cannot append to GITHUB_OUTPUT later/gh.txt") || s.TriggerPOSTs() != 1 {
+		t.Errorf("exit %d after %d POSTs, stderr %q; want 2 after the build", r.code, s.TriggerPOSTs(), r.stderr)
+	}
+}
+
 // Issue 10, failure 3: with secrets from a file and several jobs, the file is
 // read once and each caution prints once (run under -race).
 func TestManyJobsReadSecretsOnce(t *testing.T) {
@@ -150,5 +177,19 @@ func TestManyJobsShareOneDeadline(t *testing.T) {
 	}
 	if s.CancelledItems() != s.TriggerPOSTs() {
 		t.Errorf("%d items queued but %d cancelled", s.TriggerPOSTs(), s.CancelledItems())
+	}
+}
+
+// Issue 16, item 6: the several-jobs summary line carries its own words, not
+// the hint of the worst job (which that job's own line already gave).
+func TestManySummaryHasNoJobsHint(t *testing.T) {
+	t.Parallel()
+	lines := []jobLine{{Ref: "hello"}, {Ref: "fileparam"}}
+	err := newManyError(lines, []error{nil, &task.ParamError{Name: "upload.txt", File: true, Msg: "upload.txt is a file parameter"}}, defaultCodes)
+	if got, want := describe(err), "1 of 2 jobs did not succeed: fileparam (exit 6)"; got != want {
+		t.Errorf("summary %q, want %q", got, want)
+	}
+	if code := exitCode(err, defaultCodes); code != exitRejected {
+		t.Errorf("exit %d, want %d", code, exitRejected)
 	}
 }

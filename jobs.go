@@ -12,35 +12,6 @@ type jobLine struct {
 	Params []string // KEY=VALUE, over the -p given for all jobs
 }
 
-// manyError is the outcome of several jobs: the most severe one decides the
-// exit code.
-type manyError struct {
-	worst  outcome
-	err    error // the job's error that had it
-	failed []string
-	total  int
-}
-
-func (e *manyError) Error() string {
-	return fmt.Sprintf("%d of %d jobs did not succeed: %s", len(e.failed), e.total, strings.Join(e.failed, ", "))
-}
-func (e *manyError) Unwrap() error { return e.err }
-
-// newManyError ranks the jobs' outcomes; nil when every job succeeded.
-func newManyError(lines []jobLine, errs []error, style codeStyle) error {
-	w, we := worst(errs)
-	if w == outOK {
-		return nil
-	}
-	m := &manyError{worst: w, err: we, total: len(errs)}
-	for i, err := range errs {
-		if err != nil {
-			m.failed = append(m.failed, fmt.Sprintf("%s (exit %d)", lines[i].Ref, exitCode(err, style)))
-		}
-	}
-	return m
-}
-
 // overrideParams puts a job's own KEY=VALUE over the ones given for all jobs.
 func overrideParams(all, own []string) []string {
 	names := map[string]bool{}

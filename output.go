@@ -54,21 +54,42 @@ func outputLines(res *task.Result, job string, code int) []string {
 }
 
 // writeOutputs writes --output-file and appends to GITHUB_OUTPUT when set.
-func writeOutputs(e osEnv, cfg *config, lines []string) error {
-	text := strings.Join(lines, "\n") + "\n"
+// checkOutputs makes sure, before anything is triggered, that the result
+// can be written: --output-file is created empty, GITHUB_OUTPUT opened for
+// appending (and left as it was).
+func checkOutputs(e osEnv, cfg *config) error {
 	if cfg.OutputFile != "" {
-		if err := os.WriteFile(resolvePath(e.Dir, cfg.OutputFile), []byte(text), 0o644); err != nil { //nolint:gosec // read by build files
-			return fmt.Errorf("cannot write --output-file %s: %v", cfg.OutputFile, cleanFSError(err))
+		if err := os.WriteFile(resolvePath(e.Dir, cfg.OutputFile), nil, 0o644); err != nil { //nolint:gosec // read by build files
+			return usagef("cannot write --output-file %s: %v", cfg.OutputFile, cleanFSError(err))
 		}
 	}
 	if gh := environMap(e.Environ)["GITHUB_OUTPUT"]; gh != "" {
 		f, err := os.OpenFile(resolvePath(e.Dir, gh), os.O_APPEND|os.O_WRONLY|os.O_CREATE, 0o644) //nolint:gosec // GitHub's own file
 		if err != nil {
-			return fmt.Errorf("cannot append to GITHUB_OUTPUT %s: %v", gh, cleanFSError(err))
+			return usagef("cannot append to GITHUB_OUTPUT %s: %v", gh, cleanFSError(err))
+		}
+		return f.Close()
+	}
+	return nil
+}
+
+// writeOutputs writes the result to --output-file and GITHUB_OUTPUT. Its
+// error is a usage error (exit 2): the path is the user's to fix.
+func writeOutputs(e osEnv, cfg *config, lines []string) error {
+	text := strings.Join(lines, "\n") + "\n"
+	if cfg.OutputFile != "" {
+		if err := os.WriteFile(resolvePath(e.Dir, cfg.OutputFile), []byte(text), 0o644); err != nil { //nolint:gosec // read by build files
+			return usagef("cannot write --output-file %s: %v", cfg.OutputFile, cleanFSError(err))
+		}
+	}
+	if gh := environMap(e.Environ)["GITHUB_OUTPUT"]; gh != "" {
+		f, err := os.OpenFile(resolvePath(e.Dir, gh), os.O_APPEND|os.O_WRONLY|os.O_CREATE, 0o644) //nolint:gosec // GitHub's own file
+		if err != nil {
+			return usagef("cannot append to GITHUB_OUTPUT %s: %v", gh, cleanFSError(err))
 		}
 		defer f.Close()
 		if _, err := f.WriteString(text); err != nil {
-			return fmt.Errorf("cannot append to GITHUB_OUTPUT %s: %v", gh, err)
+			return usagef("cannot append to GITHUB_OUTPUT %s: %v", gh, err)
 		}
 	}
 	return nil

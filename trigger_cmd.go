@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"sync"
 	"time"
 
@@ -52,10 +51,8 @@ func (t *triggerCmd) Run(ctx context.Context, a *app) error {
 		}
 		return nil
 	}
-	if cfg.OutputFile != "" { // fail before triggering, not after the build ran
-		if err := os.WriteFile(resolvePath(a.env.Dir, cfg.OutputFile), nil, 0o644); err != nil { //nolint:gosec // read by build files
-			return usagef("cannot write --output-file %s: %v", cfg.OutputFile, cleanFSError(err))
-		}
+	if err := checkOutputs(a.env, cfg); err != nil { // fail before triggering, not after the build ran
+		return err
 	}
 	var flush []func()
 	if many {
@@ -89,7 +86,11 @@ func (t *triggerCmd) Run(ctx context.Context, a *app) error {
 		outLines = manyOutputLines(outcomes, a.style, code)
 	}
 	if werr := writeOutputs(a.env, cfg, outLines); werr != nil {
-		a.out.fail(werr.Error())
+		if runErr != nil {
+			a.out.fail(werr.Error()) // the run's own outcome decides
+			return runErr
+		}
+		return werr // a build file that reads the result must not go on without it
 	}
 	return runErr
 }

@@ -28,6 +28,9 @@ var settingWords = map[jenkins.Setting]string{
 // or flags that set what the message asks to check.
 func describe(err error) string {
 	msg := err.Error()
+	if errors.As(err, new(*manyError)) {
+		return msg // the summary of several jobs: each job's line had its hint
+	}
 	var pe *task.ParamError
 	if errors.As(err, &pe) {
 		if pe.File {

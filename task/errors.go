@@ -57,6 +57,18 @@ type ParamError struct {
 func (e *ParamError) Error() string        { return e.Msg }
 func (e *ParamError) Is(target error) bool { return target == jenkins.ErrRejected }
 
+// BugError is a panic inside a run: a bug in this program. It says what the
+// run had done in Jenkins, so that nobody triggers twice or leaves a build
+// behind unknowingly.
+type BugError struct {
+	Value any    // what panicked
+	Sent  string // what had been sent
+}
+
+func (e *BugError) Error() string {
+	return fmt.Sprintf("internal failure (a bug; please report it): %v; %s", e.Value, e.Sent)
+}
+
 // StoppedError is a run cut short from outside (a signal, or the caller's
 // context), with what was done about the remote side. It unwraps to the
 // cause the context was cancelled with, so the caller can tell signals apart.

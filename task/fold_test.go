@@ -3,6 +3,7 @@ package task
 import (
 	"context"
 	"errors"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -126,5 +127,65 @@ func TestSecondTriggerOfARunIsMerged(t *testing.T) {
 	}
 	if out[0].Result.Merged == out[1].Result.Merged {
 		t.Errorf("merged %v, %v; want exactly one, the one that came second", out[0].Result.Merged, out[1].Result.Merged)
+	}
+}
+
+// Issue 16, item 6: a result known before the deadline decides the outcome,
+// even when printing the console afterwards runs out of time.
+func TestResultKnownBeforeTheTimeoutDecides(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		result string
+		kind   error
+	}{{"SUCCESS", nil}, {"FAILURE", &ResultError{}}} {
+		s := fake(t, jenkinstest.Script{Result: tc.result},
+			jenkinstest.Fault{Method: "GET", Path: "/logText/progressiveText", Kind: jenkinstest.SlowHeaders, Delay: time.Minute})
+		sp := spec(t, s, "job", WaitEnd)
+		sp.Console, sp.Tail, sp.Timeout = ConsoleTail, 10, 2*time.Second
+		rc := &record{}
+		ev := rc.events()
+		ev.Console = io.Discard
+		res, err := Run(context.Background(), client(t, s), sp, ev)
+		var re *ResultError
+		switch {
+		case tc.kind == nil && err != nil:
+			t.Errorf("%s: err = %v, want none: the build had succeeded", tc.result, err)
+		case tc.kind != nil && (!errors.As(err, &re) || re.Result != tc.result):
+			t.Errorf("%s: err = %v, want the build's result", tc.result, err)
+		}
+		if res == nil || res.Result != tc.result {
+			t.Errorf("%s: result %+v", tc.result, res)
+		}
+		if rc.count("was not printed (timed out after 2s)") != 1 {
+			t.Errorf("%s: the cut console is not said: %q", tc.result, rc.progress)
+		}
+	}
+}
+
+// Issue 16, item 6: a panic in a job's run (here in an event handler, after
+// the trigger) ends that job as a bug that says what was sent, and neither
+// the process nor the other jobs.
+func TestPanicInARunIsABugWithWhatWasSent(t *testing.T) {
+	t.Parallel()
+	s := fake(t, jenkinstest.Script{QueueFor: time.Hour})
+	boom := spec(t, s, "job", WaitEnd)
+	calm := spec(t, s, "hello", WaitNone)
+	jobs := []Job{
+		{Client: client(t, s), Spec: boom, Events: Events{Progress: func(string) { panic("boom") }}},
+		{Client: client(t, s), Spec: calm},
+	}
+	out := RunMany(context.Background(), jobs, 2)
+	var bug *BugError
+	if !errors.As(out[0].Err, &bug) {
+		t.Fatalf("err = %v, want a BugError", out[0].Err)
+	}
+	if want := "internal failure (a bug; please report it): boom; the trigger of \"job\" was queued as item"; !strings.HasPrefix(bug.Error(), want) {
+		t.Errorf("message %q, want it to start %q", bug.Error(), want)
+	}
+	if out[0].Result == nil || out[0].Result.QueueID == 0 {
+		t.Errorf("result %+v, want the queue item that was sent", out[0].Result)
+	}
+	if out[1].Err != nil || !out[1].Result.Triggered() {
+		t.Errorf("the other job: %+v, %v", out[1].Result, out[1].Err)
 	}
 }

@@ -285,21 +285,28 @@ func (r *runner) waitBuild(ctx context.Context) error {
 			return err
 		}
 	}
-	if stream {
-		if err := r.drainConsole(ctx, con); err != nil {
-			return err
-		}
-	}
-	if stages != nil && len(stages.seen) > 0 {
-		if err := stages.poll(ctx); err != nil { // the last stage's end
-			return err
-		}
-	}
 	result := "unknown"
 	if b.Result != nil {
 		result = *b.Result
 	}
 	r.res.Result, r.res.DurationMs = result, b.Duration
+	// The result is known: from here a deadline or a signal that cuts the
+	// console's end or a last read short is said, but the result decides.
+	if stream {
+		if err := r.drainConsole(ctx, con); err != nil {
+			if ctx.Err() == nil {
+				return err
+			}
+			r.progress("the end of build #%d's console was not read (%s): %sconsole", r.number, stopWord(context.Cause(ctx)), r.buildU)
+		}
+	}
+	if stages != nil {
+		// The last stages' ends, and every stage of a build that ended
+		// before its first stage read.
+		if err := stages.poll(ctx); err != nil && ctx.Err() == nil {
+			return err
+		}
+	}
 	if result == "SUCCESS" { // other results are reported by the caller, as the error
 		r.progress("build #%d finished SUCCESS after %s: %s", r.number, round(time.Duration(b.Duration)*time.Millisecond), r.buildU)
 	}
@@ -312,17 +319,20 @@ func (r *runner) waitBuild(ctx context.Context) error {
 		stage, reason = r.explain(ctx, stages, streamed)
 		r.res.Stage, r.res.Reason = stage, reason
 	}
+	var printErr error
 	switch r.spec.Console {
 	case ConsoleTail:
-		if err := r.printWhole(ctx, &tail{n: r.spec.Tail}); err != nil {
-			return err
-		}
+		printErr = r.printWhole(ctx, &tail{n: r.spec.Tail})
 	case ConsoleOnFailure:
 		if result != "SUCCESS" {
-			if err := r.printFailure(ctx, stage); err != nil {
-				return err
-			}
+			printErr = r.printFailure(ctx, stage)
 		}
+	}
+	switch {
+	case printErr != nil && ctx.Err() == nil:
+		return printErr
+	case printErr != nil:
+		r.progress("the console of build #%d was not printed (%s): %sconsole", r.number, stopWord(context.Cause(ctx)), r.buildU)
 	}
 	switch {
 	case result == "UNSTABLE" && r.spec.UnstableOK:

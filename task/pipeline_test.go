@@ -73,6 +73,33 @@ func TestStageProgress(t *testing.T) {
 	}
 }
 
+// Issue 16, item 6: a Pipeline over before its first stage read (on 2.372 a
+// 3-second pipe-ok once finished with no stage line) still says its stages,
+// from the last read, in order.
+func TestStagesSeenOnlyInTheLastRead(t *testing.T) {
+	t.Parallel()
+	s := pipelineFake(t, func(s *jenkinstest.Server) {
+		for i := range s.Jobs["pipeline"].Script.Stages {
+			s.Jobs["pipeline"].Script.Stages[i].Duration = 0 // ended when first read
+		}
+	})
+	rc := &record{}
+	res, err := Run(context.Background(), client(t, s), spec(t, s, "pipeline", WaitEnd), rc.events())
+	if err != nil || res.Result != "SUCCESS" {
+		t.Fatalf("Run = %+v, %v", res, err)
+	}
+	var said []string
+	for _, l := range rc.progress {
+		if strings.HasPrefix(l, "stage ") {
+			said = append(said, l[:strings.Index(l, `" `)+1]+" "+strings.Fields(l[strings.Index(l, `" `)+2:])[0])
+		}
+	}
+	want := []string{`stage "Build" started`, `stage "Build" finished`, `stage "Test" started`, `stage "Test" finished`}
+	if strings.Join(said, "; ") != strings.Join(want, "; ") {
+		t.Errorf("stage lines %q, want %q", said, want)
+	}
+}
+
 // Failures explained in one line: the stage and the error, from wfapi; from
 // the console when the controller has no wfapi.
 func TestFailureExplained(t *testing.T) {

@@ -91,7 +91,7 @@ func Run(ctx context.Context, c *jenkins.Client, spec Spec, ev Events) (*Result,
 }
 
 // runOne is Run as one of the jobs of a run, whose queue items are in claims.
-func runOne(ctx context.Context, c *jenkins.Client, spec Spec, ev Events, cl *claims) (*Result, error) {
+func runOne(ctx context.Context, c *jenkins.Client, spec Spec, ev Events, cl *claims) (res *Result, err error) {
 	if spec.Start.IsZero() {
 		spec.Start = time.Now()
 	}
@@ -101,19 +101,36 @@ func runOne(ctx context.Context, c *jenkins.Client, spec Spec, ev Events, cl *cl
 	job := spec.Trigger.Job
 	r := &runner{c: c, spec: spec, ev: ev, start: spec.Start, t: spec.Timing, claims: cl,
 		res: &Result{Job: job.FullName(), JobURL: job.URL().String()}}
-	if spec.Timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithDeadlineCause(ctx, spec.Start.Add(spec.Timeout), &timeoutCause{after: spec.Timeout})
-		defer cancel()
-	}
+	defer func() {
+		// A bug anywhere in the run, the events included, ends this run
+		// (not the process, not the other jobs) with what was sent.
+		if p := recover(); p != nil {
+			res, err = r.res, &BugError{Value: p, Sent: r.sentWords()}
+		}
+	}()
+	ctx, cancel := Bound(ctx, spec.Start, spec.Timeout)
+	defer cancel()
 	qctx := ctx // until the build starts
 	if spec.QueueTimeout > 0 && (spec.Timeout <= 0 || spec.QueueTimeout < spec.Timeout) {
 		var cancel context.CancelFunc
 		qctx, cancel = context.WithDeadlineCause(ctx, spec.Start.Add(spec.QueueTimeout), &timeoutCause{after: spec.QueueTimeout})
 		defer cancel()
 	}
-	err := r.run(ctx, qctx)
+	err = r.run(ctx, qctx)
 	return r.res, err
+}
+
+// sentWords says what the run had done in Jenkins, for a bug's message.
+func (r *runner) sentWords() string {
+	switch r.phase {
+	case phaseCheck:
+		return fmt.Sprintf("nothing of %q was queued", r.res.Job)
+	case phaseInFlight:
+		return fmt.Sprintf("the trigger of %q was sent and may have been queued; check %s", r.res.Job, r.res.JobURL)
+	case phaseQueued:
+		return fmt.Sprintf("the trigger of %q was queued as item %d: %s", r.res.Job, r.res.QueueID, r.res.QueueURL)
+	}
+	return fmt.Sprintf("build #%d of %q was running: %s", r.number, r.res.Job, r.buildU)
 }
 
 func (r *runner) run(ctx, qctx context.Context) error {
