@@ -130,6 +130,13 @@ func TestCanarySecretNeverPrinted(t *testing.T) {
 			env: func(s *jenkinstest.Server) []string {
 				return base(s, "JENKINS_USER=builder", "JENKINS_API_TOKEN="+canary)
 			}},
+		{name: "a password parameter whose name says nothing", args: []string{"vault", "--json", "--output-file", "out.properties"},
+			configure: func(s *jenkinstest.Server) {
+				s.Jobs["vault"] = &jenkinstest.Job{Params: []jenkinstest.ParamDef{{Name: "DB", Type: "password"}, {Name: "V", Type: "string"}}}
+			},
+			env: func(s *jenkinstest.Server) []string {
+				return base(s, "JENKINS_USER=builder", "JENKINS_API_TOKEN="+apiToken, "JENKINS_PARAM_DB="+canary, "JENKINS_PARAM_V=1")
+			}},
 		{name: "a .env file whose quote is not closed", args: []string{"hello"},
 			env: func(s *jenkinstest.Server) []string { return base(s, "JENKINS_ENV_FILE=unclosed.env") }},
 		{name: "a .env file whose token line has no name", args: []string{"hello"},

@@ -40,9 +40,14 @@ func dryRunPlan(out *printer, plan []jenkins.Planned, params []param, files []je
 			continue
 		}
 		for _, pr := range params {
-			v := strconv.Quote(pr.Value)
-			if secretName.MatchString(pr.Name) {
-				v = "[redacted]"
+			// The dry run reads nothing from Jenkins, so it cannot know which
+			// parameters the job defines as passwords: it shows only values
+			// written in the build file itself (-p, the jobs file), and not
+			// those whose names look secret. Values from the environment,
+			// .env and params files may be secrets: shown by source only.
+			v := "[redacted]"
+			if pr.Source == "-p" && !secretName.MatchString(pr.Name) {
+				v = strconv.Quote(pr.Value)
 			}
 			out.always(fmt.Sprintf("request %d field %s = %s (from %s)", i+1, pr.Name, v, pr.Source))
 		}

@@ -204,7 +204,7 @@ func parseFiles(dir string, values []string, fromEnv []param) ([]jenkins.File, e
 
 // secretName matches parameter names whose values must not be printed before
 // the job's own definitions say which are passwords.
-var secretName = regexp.MustCompile(`(?i)pass|secret|token|credential|apikey|api_key`)
+var secretName = regexp.MustCompile(`(?i)pass|pwd|secret|token|credential|api_?key|private`)
 
 func truncate(s string, n int) string {
 	if len(s) <= n {
