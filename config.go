@@ -111,14 +111,10 @@ func usagef(format string, args ...any) error { return &usageError{msg: fmt.Spri
 
 // loadConfig merges, highest first: flags, the process environment, .env files
 // (./.env, then each --env-file, later files winning), a JENKINS_URL that
-// Jenkins injected into a build step, then defaults.
-func loadConfig(ctx context.Context, dir string, environ []string, flags map[string]string, envFiles []string) (*config, error) {
-	return loadConfigFrom(ctx, dir, environ, flags, nil, envFiles)
-}
-
-// loadConfigFrom is loadConfig; flagFrom names the source of flag-layer values
-// that did not come from a flag (the positional JOB argument).
-func loadConfigFrom(ctx context.Context, dir string, environ []string, flags, flagFrom map[string]string, envFiles []string) (*config, error) {
+// Jenkins injected into a build step, then defaults. flagFrom names the
+// source of flag-layer values that did not come from a flag (the positional
+// JOB argument).
+func loadConfig(ctx context.Context, dir string, environ []string, flags, flagFrom map[string]string, envFiles []string) (*config, error) {
 	env := environMap(environ)
 	injected := map[string]string{}
 	// Inside a Jenkins build step, Jenkins sets JENKINS_URL to itself and

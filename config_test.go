@@ -84,7 +84,7 @@ func TestLoadConfigPrecedence(t *testing.T) {
 			if flags == nil {
 				flags = map[string]string{}
 			}
-			cfg, err := loadConfig(context.Background(), dir, tt.environ, flags, tt.envFiles)
+			cfg, err := loadConfig(context.Background(), dir, tt.environ, flags, nil, tt.envFiles)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -128,7 +128,7 @@ func TestLoadConfigErrors(t *testing.T) {
 		{environ: []string{"JENKINS_PARALLEL=many"}, want: "JENKINS_PARALLEL=many is not a whole number"},
 		{environ: []string{"JENKINS_FOLLOW=sure"}, want: "JENKINS_FOLLOW=sure is not a yes or no: use true or false"},
 	} {
-		_, err := loadConfig(context.Background(), dir, tc.environ, map[string]string{}, tc.envFiles)
+		_, err := loadConfig(context.Background(), dir, tc.environ, map[string]string{}, nil, tc.envFiles)
 		if err == nil || !strings.Contains(err.Error(), tc.want) || exitCode(err, defaultCodes) != exitUsage {
 			t.Errorf("loadConfig(%v, %v) = %v, want a usage error containing %q", tc.environ, tc.envFiles, err, tc.want)
 		}
@@ -161,7 +161,7 @@ func TestSecretFromFile(t *testing.T) {
 			if flags == nil {
 				flags = map[string]string{}
 			}
-			cfg, err := loadConfig(context.Background(), dir, tt.environ, flags, nil)
+			cfg, err := loadConfig(context.Background(), dir, tt.environ, flags, nil, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -13,12 +13,12 @@ import (
 // printer writes the lines meant for people to stderr: prefixed, one line,
 // plain ASCII, never in MSBuild's error/warning format.
 type printer struct {
-	w              io.Writer
-	mu             *sync.Mutex // shared by the tagged printers of several jobs
-	tag            string      // "[job] " when several jobs run
-	quiet, verbose bool
-	tty            bool // stderr is a terminal: show a live status line
-	statusLen      int  // length of the status line on screen, 0 when none
+	w         io.Writer
+	mu        *sync.Mutex // shared by the tagged printers of several jobs
+	tag       string      // "[job] " when several jobs run
+	quiet     bool
+	tty       bool // stderr is a terminal: show a live status line
+	statusLen int  // length of the status line on screen, 0 when none
 }
 
 // status shows a live status line on a terminal; in logs it shows nothing
@@ -64,7 +64,7 @@ func (p *printer) line(msg string) {
 // and it shows no live status line (several would fight over it).
 // Call it only after p.mu is set.
 func (p *printer) tagged(tag string) *printer {
-	return &printer{w: p.w, mu: p.mu, tag: tag, quiet: p.quiet, verbose: p.verbose}
+	return &printer{w: p.w, mu: p.mu, tag: tag, quiet: p.quiet}
 }
 
 // MSBuild reads tool output for "origin: [subcategory] error|warning [code]: text"

@@ -121,11 +121,11 @@ func setup(ctx context.Context, e osEnv, c *cli, kctx *kong.Context, out *printe
 	case c.JobFlag != "" && c.Trigger.JobsFile != "":
 		return nil, usagef("--job and --jobs-file both name jobs; give the jobs in one place")
 	}
-	cfg, err := loadConfigFrom(ctx, e.Dir, e.Environ, flags, from, c.EnvFile)
+	cfg, err := loadConfig(ctx, e.Dir, e.Environ, flags, from, c.EnvFile)
 	if err != nil {
 		return nil, err
 	}
-	out.quiet, out.verbose = cfg.Quiet, cfg.Verbose || cfg.DryRun
+	out.quiet = cfg.Quiet
 	a := &app{env: e, cfg: cfg, out: out, flagSecrets: flagSecrets, params: c.Trigger.Param, files: c.Trigger.File, jobs: args}
 	if err := a.validate(); err != nil {
 		return nil, err

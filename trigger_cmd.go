@@ -165,16 +165,13 @@ func (a *app) jobSpec(l jobLine, shared sharedParams, start time.Time) (task.Job
 	spec := task.Spec{Trigger: req, FailIfMerged: cfg.FailIfMerged, Mode: creds.Mode(), HasUser: basic,
 		NoPreflight: cfg.NoPreflight, Console: a.console, Tail: a.tail, Prefix: cfg.ConsolePrefix,
 		UnstableOK: cfg.UnstableOK, Start: start, QueueTimeout: cfg.QueueTimeout, Timeout: cfg.Timeout,
-		OnTimeout: a.onTimeout, OnInterrupt: a.onInterrupt, OnInput: a.onInput, Timing: task.DefaultTiming}
+		OnTimeout: a.onTimeout, OnInterrupt: a.onInterrupt, OnInput: a.onInput, Timing: task.TimingFor(cfg.PollInterval, cfg.StopGrace)}
 	switch {
 	case cfg.Wait || cfg.Follow || a.console != task.ConsoleNone:
 		spec.Wait = task.WaitEnd
 	case cfg.WaitStart:
 		spec.Wait = task.WaitStart
 	}
-	spec.Timing.PollMax = cfg.PollInterval
-	spec.Timing.StopGrace = cfg.StopGrace
-	spec.Timing.Cleanup = max(task.DefaultTiming.Cleanup, 3*cfg.StopGrace+15*time.Second) // room for stop, term, kill
 	if a.env.Timing != nil {
 		spec.Timing = *a.env.Timing
 	}
@@ -226,8 +223,7 @@ func (a *app) manyEvents(jobs []task.Job, lines []jobLine) []func() {
 // dryRun shows one job's requests; the settings are shown once, with the first.
 func (a *app) dryRun(p plannedJob, first bool) {
 	plan := p.client.Plan(p.spec.Trigger)
-	tokenOnly := (p.creds.Mode() == auth.JobToken || p.creds.Mode() == auth.BuildTokenRoot) && !p.spec.HasUser
-	if !a.cfg.NoPreflight && !tokenOnly {
+	if p.spec.Preflights() {
 		plan = append([]jenkins.Planned{{Method: http.MethodGet, URL: p.client.JobInfoURL(p.spec.Trigger.Job),
 			Why: "pre-flight: check the job and its parameters"}}, plan...)
 	}

@@ -57,6 +57,15 @@ type Timing struct {
 var DefaultTiming = Timing{PollMin: 250 * time.Millisecond, PollMax: 5 * time.Second, Near: time.Second,
 	Heartbeat: 30 * time.Second, LostGrace: 60 * time.Second, StopGrace: 15 * time.Second, Cleanup: 60 * time.Second}
 
+// TimingFor is DefaultTiming with the user's slowest poll and stop grace; the
+// clean-up bound grows with the grace, so that stop, term and kill each get theirs.
+func TimingFor(pollMax, stopGrace time.Duration) Timing {
+	t := DefaultTiming
+	t.PollMax, t.StopGrace = pollMax, stopGrace
+	t.Cleanup = max(DefaultTiming.Cleanup, 3*stopGrace+15*time.Second)
+	return t
+}
+
 // runner carries one job through its phases.
 type runner struct {
 	c      *jenkins.Client

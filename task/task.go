@@ -218,16 +218,23 @@ func (r *runner) ended(ctx context.Context, err error) error {
 	return newOutcome(msg, ErrQueueTimeout)
 }
 
+// Preflights says whether a run of s reads the job before triggering it: not
+// when it was turned off, and not with a bare job token, which cannot read.
+// --dry-run asks this rather than deciding it again.
+func (s Spec) Preflights() bool {
+	tokenOnly := (s.Mode == auth.JobToken || s.Mode == auth.BuildTokenRoot) && !s.HasUser
+	return !s.NoPreflight && !tokenOnly
+}
+
 // preflight reads the job and checks the request against it, when the
 // credentials can read it. A job token may trigger what its user cannot read:
 // then the trigger goes ahead unchecked, unless the build must be followed.
 func (r *runner) preflight(ctx context.Context) error {
 	tokenMode := r.spec.Mode == auth.JobToken || r.spec.Mode == auth.BuildTokenRoot
-	switch {
-	case r.spec.NoPreflight:
-		return nil
-	case tokenMode && !r.spec.HasUser:
-		r.detail("pre-flight skipped: a job token alone cannot read the job; parameters are not checked")
+	if !r.spec.Preflights() {
+		if !r.spec.NoPreflight {
+			r.detail("pre-flight skipped: a job token alone cannot read the job; parameters are not checked")
+		}
 		return nil
 	}
 	checked, info, err := Preflight(ctx, r.c, r.spec.Trigger, r.ev.Detail)
