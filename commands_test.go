@@ -84,13 +84,13 @@ func TestDoctor(t *testing.T) {
 		{name: "healthy, API token", args: []string{"doctor", "greeting"},
 			lines: []string{"ok    settings  JENKINS_URL = ", "ok    proxy     none", "ok    dns       127.0.0.1 is an address", "ok    tcp       connected to 127.0.0.1:",
 				"ok    jenkins   Jenkins 2.479.3 answers at ", `ok    identity  authenticated as "builder"`,
-				"ok    secret    JENKINS_API_TOKEN behaves like an API token", `ok    job       "greeting" found (FreeStyleProject), buildable, 3 parameter(s): GREETING (string), FLAG (boolean), ENV (choice)`}},
+				"ok    secret    the API token behaves like one: POSTs need no CSRF crumb (JENKINS_API_TOKEN)", `ok    job       "greeting" found (FreeStyleProject), buildable, 3 parameter(s): GREETING (string), FLAG (boolean), ENV (choice)`}},
 		{name: "healthy, password: a crumb is needed and can be had", args: []string{"doctor", "hello"},
 			env:   []string{"JENKINS_API_TOKEN=", "JENKINS_PASSWORD=" + password},
-			lines: []string{"ok    secret    JENKINS_PASSWORD is a password", "ok    crumb     a crumb can be had: header Jenkins-Crumb"}},
+			lines: []string{"ok    secret    the password is a password", "(JENKINS_PASSWORD)", "ok    crumb     a crumb can be had: header Jenkins-Crumb"}},
 		{name: "a password in JENKINS_API_TOKEN", args: []string{"doctor", "hello"},
 			env:   []string{"JENKINS_API_TOKEN=" + password},
-			lines: []string{"warn  secret    JENKINS_API_TOKEN behaves like a password", "ok    crumb"}},
+			lines: []string{"warn  secret    the API token behaves like a password", "(JENKINS_API_TOKEN)", "ok    crumb"}},
 		{name: "without a job", args: []string{"doctor"}, lines: []string{"ok    job       no job given"}},
 		{name: "Job/Build is asked without triggering: may build", args: []string{"doctor", "greeting"},
 			lines: []string{`ok    job       "greeting" found`, `ok    build     "builder" may build "greeting" (Job/Build; asked without triggering)`}},
@@ -119,17 +119,17 @@ func TestDoctor(t *testing.T) {
 		{name: "a folder given instead of a job: exit 5", args: []string{"doctor", "team"}, code: exitNotFound,
 			lines: []string{`FAIL  job       "team" is a folder, not a job`}},
 		{name: "job token with a user: warned", args: []string{"doctor", "tokenjob"}, env: []string{"JENKINS_JOB_TOKEN=s3cret"},
-			lines: []string{"warn  job-token JENKINS_JOB_TOKEN is sent along with user credentials"}},
+			lines: []string{"warn  job-token the job token is sent along with user credentials", "(JENKINS_JOB_TOKEN, --cause)"}},
 		{name: "self-signed certificate: exit 7 with subject, issuer and the fix", args: []string{"doctor", "hello"}, code: exitUnreachable,
 			configure: func(s *jenkinsServerSetup) {
 				s.tls(t, []string{"127.0.0.1"}, now.Add(-time.Hour), now.Add(24*time.Hour), false)
 			},
-			lines: []string{"FAIL  tls       TLS 1.3, certificate for CN=127.0.0.1 (names: 127.0.0.1), issued by CN=jenkinstest CA", "unknown authority", "pass the issuing CA with --ca-cert FILE"}},
+			lines: []string{"FAIL  tls       TLS 1.3, certificate for CN=127.0.0.1 (names: 127.0.0.1), issued by CN=jenkinstest CA", "unknown authority", "trust the issuing CA, or have the certificate renewed or reissued for 127.0.0.1 (--ca-cert FILE)"}},
 		{name: "the CA given: trusted, and expiring soon is a warning", args: []string{"doctor", "hello"},
 			configure: func(s *jenkinsServerSetup) {
 				s.tls(t, []string{"127.0.0.1"}, now.Add(-time.Hour), now.Add(24*time.Hour), true)
 			},
-			lines: []string{"warn  tls       TLS 1.3, certificate for CN=127.0.0.1", "trusted through the system's trusted roots and --ca-cert ca.pem, but it expires in"}},
+			lines: []string{"warn  tls       TLS 1.3, certificate for CN=127.0.0.1", "trusted through the system's trusted roots and the extra CA certificates, but it expires in"}},
 		{name: "expired certificate: exit 7", args: []string{"doctor", "hello"}, code: exitUnreachable,
 			configure: func(s *jenkinsServerSetup) {
 				s.tls(t, []string{"127.0.0.1"}, now.Add(-48*time.Hour), now.Add(-24*time.Hour), true)
@@ -139,7 +139,7 @@ func TestDoctor(t *testing.T) {
 			configure: func(s *jenkinsServerSetup) {
 				s.tls(t, []string{"127.0.0.1"}, now.Add(-48*time.Hour), now.Add(-24*time.Hour), false)
 			},
-			lines: []string{"warn  tls       ", "accepted only because of --insecure", "ok    job"}},
+			lines: []string{"warn  tls       ", "accepted only because certificate checks are off", "ok    job"}},
 		{name: "nothing listens: exit 7", args: []string{"doctor", "hello"}, code: exitUnreachable,
 			configure: func(s *jenkinsServerSetup) { s.fake.Start(); s.fake.Close(); s.started = true },
 			lines:     []string{"FAIL  tcp       cannot connect to 127.0.0.1:"}},

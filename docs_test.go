@@ -285,7 +285,7 @@ func TestREADMEFirstCommand(t *testing.T) {
 func TestLowerLayersNameNoFlags(t *testing.T) {
 	t.Parallel()
 	flagLike := regexp.MustCompile(`JENKINS_[A-Z]|(^|[\s(])--?[a-z][a-z-]*[\s=]`)
-	for _, dir := range []string{"jenkins", "task", "auth"} {
+	for _, dir := range []string{"jenkins", "task", "auth", "doctor"} {
 		files, err := filepath.Glob(filepath.Join(dir, "*.go"))
 		if err != nil {
 			t.Fatal(err)

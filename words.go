@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"strings"
 
 	"github.com/jenkins-trigger/jenkins-trigger/jenkins"
 	"github.com/jenkins-trigger/jenkins-trigger/task"
@@ -22,6 +21,8 @@ var settingWords = map[jenkins.Setting]string{
 	jenkins.SetCACert:         "--ca-cert FILE",
 	jenkins.SetProxy:          "HTTPS_PROXY, HTTP_PROXY, NO_PROXY",
 	jenkins.SetRequestTimeout: "--request-timeout",
+	jenkins.SetInsecure:       "--insecure",
+	jenkins.SetCause:          "--cause",
 }
 
 // describe is an error's line for people: its message, then the variables
@@ -42,11 +43,5 @@ func describe(err error) string {
 	if !errors.As(err, &je) || len(je.Fix) == 0 {
 		return msg
 	}
-	words := make([]string, 0, len(je.Fix))
-	for _, s := range je.Fix {
-		if w, ok := settingWords[s]; ok {
-			words = append(words, w)
-		}
-	}
-	return msg + " (" + strings.Join(words, ", ") + ")"
+	return msg + " (" + fixWords(je.Fix) + ")"
 }

@@ -67,6 +67,7 @@ type Client struct {
 	ua       string
 	retryFor time.Duration
 	backoff  time.Duration // first retry delay; doubles up to maxBackoff
+	way      way           // how requests reach Jenkins, for ProbeWay
 
 	crumb   *Crumb // kept after the first fetch, for later POSTs (cancel, stop)
 	noCrumb bool   // the crumb issuer answered 404: CSRF protection is off
@@ -133,7 +134,8 @@ func New(o Options) (*Client, error) {
 		ua = "jenkins-trigger"
 	}
 	return &Client{base: o.Base, creds: o.Creds, http: hc, log: o.Log, Warn: o.Warn, ua: ua,
-		retryFor: o.RetryFor, backoff: 250 * time.Millisecond}, nil
+		retryFor: o.RetryFor, backoff: 250 * time.Millisecond,
+		way: way{proxy: o.Proxy, tls: tlsConf, connect: o.ConnectTimeout, extraCA: len(o.CACertPEM) > 0}}, nil
 }
 
 func newJar() http.CookieJar {
@@ -351,3 +353,6 @@ func (t *logTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	t.log(fmt.Sprintf("http %s %s -> %s in %dms", r.Method, auth.RedactURL(r.URL), Clean(resp.Status, 60), ms))
 	return resp, nil
 }
+
+// Base is the Jenkins base URL the client talks to.
+func (c *Client) Base() *url.URL { return c.base }

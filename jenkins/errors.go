@@ -39,6 +39,8 @@ const (
 	SetCACert                            // extra trusted CA certificates
 	SetProxy                             // the proxy settings
 	SetRequestTimeout                    // the time allowed for one request
+	SetInsecure                          // not verifying TLS certificates
+	SetCause                             // the cause note of a job-token trigger
 )
 
 // Error is a failed exchange with Jenkins, explained in one line for people.
