@@ -12,18 +12,19 @@ import (
 	"github.com/jenkins-trigger/jenkins-trigger/task"
 )
 
-// app is what every command's Run gets (bound by kong): the operating system,
-// the settings loaded and validated once, and the printer set up once.
+// app is what every command's Run gets (bound by kong): the command's start,
+// the settings loaded and validated once (config), the printer set up once,
+// and the factory of clients that share the credentials.
 type app struct {
-	start       time.Time // the command's start: --timeout counts from here
-	env         osEnv
-	cfg         *config
-	out         *printer
-	flagSecrets []string // secrets given as flags, for the caution
-	params      []string // -p KEY=VALUE
-	files       []string // --file NAME=PATH
-	jobs        []string // jobs named as arguments
+	start  time.Time // the command's start: --timeout counts from here
+	env    osEnv
+	cfg    *config
+	out    *printer
+	params []string // -p KEY=VALUE
+	files  []string // --file NAME=PATH
+	jobs   []string // jobs named as arguments
 
+	// The trigger's word-valued settings, validated once.
 	style       codeStyle
 	console     task.ConsoleMode
 	tail        int
@@ -31,14 +32,26 @@ type app struct {
 	onInterrupt task.Policy
 	onInput     task.InputPolicy
 
-	creds     *auth.Credentials // resolved once; secret files are read once
+	*clients
+}
+
+// clients makes the clients of one run: one per job (a client keeps a crumb
+// and cookies), sharing credentials resolved once (secret files read once)
+// and cautions said once.
+type clients struct {
+	env         osEnv
+	cfg         *config
+	out         *printer
+	flagSecrets []string // secrets given as flags, for the caution
+
+	creds     *auth.Credentials
 	caPEM     []byte
 	cautioned map[string]bool // hosts already warned about clear-text credentials
 }
 
 // credentials resolves the credentials once: secret files are read here and
 // nowhere else, and the cautions about them print once.
-func (a *app) credentials() (auth.Credentials, error) {
+func (a *clients) credentials() (auth.Credentials, error) {
 	if a.creds != nil {
 		return *a.creds, nil
 	}
@@ -86,7 +99,7 @@ func (a *app) credentials() (auth.Credentials, error) {
 
 // client builds a client for the Jenkins at base. Each job gets its own (a
 // client keeps a crumb and cookies); the clear-text caution prints once per host.
-func (a *app) client(base *url.URL) (*jenkins.Client, auth.Credentials, error) {
+func (a *clients) client(base *url.URL) (*jenkins.Client, auth.Credentials, error) {
 	creds, err := a.credentials()
 	if err != nil {
 		return nil, creds, err

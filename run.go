@@ -126,7 +126,8 @@ func setup(ctx context.Context, e osEnv, c *cli, kctx *kong.Context, out *printe
 		return nil, err
 	}
 	out.quiet = cfg.Quiet
-	a := &app{env: e, cfg: cfg, out: out, flagSecrets: flagSecrets, params: c.Trigger.Param, files: c.Trigger.File, jobs: args}
+	a := &app{env: e, cfg: cfg, out: out, params: c.Trigger.Param, files: c.Trigger.File, jobs: args,
+		clients: &clients{env: e, cfg: cfg, out: out, flagSecrets: flagSecrets}}
 	if err := a.validate(); err != nil {
 		return nil, err
 	}
