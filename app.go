@@ -115,7 +115,7 @@ func (a *clients) client(base *url.URL) (*jenkins.Client, auth.Credentials, erro
 	opts := jenkins.Options{
 		Base: base, Creds: creds, CACertPEM: a.caPEM, Insecure: cfg.Insecure,
 		ConnectTimeout: cfg.ConnectTimeout, RequestTimeout: cfg.RequestTimeout, RetryFor: cfg.RetryFor,
-		Proxy: a.env.Proxy, Warn: a.out.caution, UserAgent: "jenkins-trigger/" + version,
+		Proxy: a.env.Proxy, Dial: a.env.Dial, Warn: a.out.caution, UserAgent: "jenkins-trigger/" + version,
 	}
 	if cfg.Verbose {
 		opts.Log = a.out.note

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/jenkins-trigger/jenkins-trigger/jenkins/jenkinstest"
@@ -164,21 +165,23 @@ func TestFaultsWhileCancelling(t *testing.T) {
 		} {
 			t.Run(phase.name+"/"+kind.String(), func(t *testing.T) {
 				t.Parallel()
-				sc := jenkinstest.Script{Duration: time.Hour}
-				if phase.name == "dequeue" {
-					sc.QueueFor = time.Hour
-				}
-				s := newFake(t, withScript("job", sc))
-				s.Inject(jenkinstest.Fault{Method: "POST", Path: phase.path, Kind: kind})
-				r := runFollow(t, context.Background(), "", fast, tokenEnv(s), append([]string{"job", "--wait"}, strings.Fields(phase.args)...)...)
-				wantCode := map[string]int{"dequeue": exitQueueTimeout, "stop": exitBuildTimeout}[phase.name]
-				wantMsg := fmt.Sprintf("could not %s", map[string]string{"dequeue": "cancel queue item 1", "stop": "stop build #1"}[phase.name])
-				if r.code != wantCode || !strings.Contains(r.stderr, wantMsg) {
-					t.Errorf("exit %d, want %d with %q: %s", r.code, wantCode, wantMsg, r.stderr)
-				}
-				if s.TriggerPOSTs() != 1 {
-					t.Errorf("%d trigger POSTs", s.TriggerPOSTs())
-				}
+				synctest.Test(t, func(t *testing.T) {
+					sc := jenkinstest.Script{Duration: time.Hour}
+					if phase.name == "dequeue" {
+						sc.QueueFor = time.Hour
+					}
+					s := newMemFake(t, withScript("job", sc))
+					s.Inject(jenkinstest.Fault{Method: "POST", Path: phase.path, Kind: kind})
+					r := runFake(t, s, context.Background(), "", fast, tokenEnv(s), append([]string{"job", "--wait"}, strings.Fields(phase.args)...)...)
+					wantCode := map[string]int{"dequeue": exitQueueTimeout, "stop": exitBuildTimeout}[phase.name]
+					wantMsg := fmt.Sprintf("could not %s", map[string]string{"dequeue": "cancel queue item 1", "stop": "stop build #1"}[phase.name])
+					if r.code != wantCode || !strings.Contains(r.stderr, wantMsg) {
+						t.Errorf("exit %d, want %d with %q: %s", r.code, wantCode, wantMsg, r.stderr)
+					}
+					if s.TriggerPOSTs() != 1 {
+						t.Errorf("%d trigger POSTs", s.TriggerPOSTs())
+					}
+				})
 			})
 		}
 	}

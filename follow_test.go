@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/jenkins-trigger/jenkins-trigger/jenkins/jenkinstest"
@@ -44,21 +45,24 @@ func withScript(job string, sc jenkinstest.Script) func(*jenkinstest.Server) {
 
 var chattyLog = []string{"compiling", "error: not really, this is remote output", "tests passed\r", "packaging"}
 
+// followCase is one case of TestRunFollow.
+type followCase struct {
+	name      string
+	configure []func(*jenkinstest.Server)
+	args      []string
+	env       []string
+	timing    func(*task.Timing)
+	during    func(s *jenkinstest.Server) // runs while the tool waits
+	code      int
+	stdout    string // exact; %s is the base URL
+	stderr    []string
+	check     func(t *testing.T, s *jenkinstest.Server, r result)
+}
+
 func TestRunFollow(t *testing.T) {
 	t.Parallel()
 	ms := time.Millisecond
-	tests := []struct {
-		name      string
-		configure []func(*jenkinstest.Server)
-		args      []string
-		env       []string
-		timing    func(*task.Timing)
-		during    func(s *jenkinstest.Server) // runs while the tool waits
-		code      int
-		stdout    string // exact; %s is the base URL
-		stderr    []string
-		check     func(t *testing.T, s *jenkinstest.Server, r result)
-	}{
+	tests := []followCase{
 		{name: "--wait, SUCCESS: exit 0, build URL on stdout", args: []string{"job", "--wait"},
 			configure: []func(*jenkinstest.Server){withScript("job", jenkinstest.Script{Duration: 80 * ms, Log: chattyLog})},
 			stdout:    "%sjob/job/1/\n", stderr: []string{"started build #1: ", "build #1 finished SUCCESS after "}},
@@ -246,36 +250,42 @@ func TestRunFollow(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			s := newFake(t, tt.configure...)
-			timing := fast
-			if tt.timing != nil {
-				tt.timing(&timing)
-			}
-			if tt.during != nil {
-				go tt.during(s)
-			}
-			r := runFollow(t, context.Background(), "", timing, append(tokenEnv(s), tt.env...), tt.args...)
-			if r.code != tt.code {
-				t.Errorf("exit code = %d, want %d; stderr:\n%s", r.code, tt.code, r.stderr)
-			}
-			if tt.stdout != "" {
-				if want := strings.Replace(tt.stdout, "%s", s.URL(), 1); r.stdout != want {
-					t.Errorf("stdout = %q, want %q", r.stdout, want)
-				}
-			}
-			for _, want := range tt.stderr {
-				if !strings.Contains(r.stderr, want) {
-					t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
-				}
-			}
-			if n := s.TriggerPOSTs(); n > 1 {
-				t.Errorf("%d trigger POSTs, want at most 1", n)
-			}
-			checkLines(t, result{code: r.code, stderr: r.stderr}) // stdout carries the remote console here
-			if tt.check != nil {
-				tt.check(t, s, r)
-			}
+			synctest.Test(t, func(t *testing.T) { runFollowCase(t, tt) })
 		})
+	}
+}
+
+// runFollowCase is one case of TestRunFollow, in a bubble: its deadlines,
+// polls and heartbeats run on virtual time against the in-memory fake.
+func runFollowCase(t *testing.T, tt followCase) {
+	s := newMemFake(t, tt.configure...)
+	timing := fast
+	if tt.timing != nil {
+		tt.timing(&timing)
+	}
+	if tt.during != nil {
+		go tt.during(s)
+	}
+	r := runFake(t, s, context.Background(), "", timing, append(tokenEnv(s), tt.env...), tt.args...)
+	if r.code != tt.code {
+		t.Errorf("exit code = %d, want %d; stderr:\n%s", r.code, tt.code, r.stderr)
+	}
+	if tt.stdout != "" {
+		if want := strings.Replace(tt.stdout, "%s", s.URL(), 1); r.stdout != want {
+			t.Errorf("stdout = %q, want %q", r.stdout, want)
+		}
+	}
+	for _, want := range tt.stderr {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+		}
+	}
+	if n := s.TriggerPOSTs(); n > 1 {
+		t.Errorf("%d trigger POSTs, want at most 1", n)
+	}
+	checkLines(t, result{code: r.code, stderr: r.stderr}) // stdout carries the remote console here
+	if tt.check != nil {
+		tt.check(t, s, r)
 	}
 }
 
@@ -321,37 +331,41 @@ func TestRunInterruptWhileWaiting(t *testing.T) {
 	} {
 		t.Run(tc.policy+"-"+tc.sig.String(), func(t *testing.T) {
 			t.Parallel()
-			s := newFake(t, withScript("job", jenkinstest.Script{Duration: time.Hour}))
-			ctx, cancel := context.WithCancelCause(context.Background())
-			go func() {
-				waitFor(s, func() bool { return len(s.Builds("job")) == 1 })
-				time.Sleep(30 * time.Millisecond)
-				cancel(signalError{tc.sig})
-			}()
-			r := runFollow(t, ctx, "", fast, tokenEnv(s), "job", "--wait", "--on-interrupt", tc.policy)
-			if r.code != tc.code || !strings.Contains(r.stderr, tc.stderr) {
-				t.Errorf("exit %d, stderr %q; want %d and %q", r.code, r.stderr, tc.code, tc.stderr)
-			}
-			if b := s.Builds("job")[0]; strings.Join(b.Stops, ",") != tc.stops {
-				t.Errorf("stops = %v, want %q", b.Stops, tc.stops)
-			}
+			synctest.Test(t, func(t *testing.T) {
+				s := newMemFake(t, withScript("job", jenkinstest.Script{Duration: time.Hour}))
+				ctx, cancel := context.WithCancelCause(context.Background())
+				go func() {
+					waitFor(s, func() bool { return len(s.Builds("job")) == 1 })
+					time.Sleep(30 * time.Millisecond)
+					cancel(signalError{tc.sig})
+				}()
+				r := runFake(t, s, ctx, "", fast, tokenEnv(s), "job", "--wait", "--on-interrupt", tc.policy)
+				if r.code != tc.code || !strings.Contains(r.stderr, tc.stderr) {
+					t.Errorf("exit %d, stderr %q; want %d and %q", r.code, r.stderr, tc.code, tc.stderr)
+				}
+				if b := s.Builds("job")[0]; strings.Join(b.Stops, ",") != tc.stops {
+					t.Errorf("stops = %v, want %q", b.Stops, tc.stops)
+				}
+			})
 		})
 	}
 }
 
 func TestRunInterruptWhileQueuedCancelsTheItem(t *testing.T) {
 	t.Parallel()
-	s := newFake(t, withScript("job", jenkinstest.Script{QueueFor: time.Hour}))
-	ctx, cancel := context.WithCancelCause(context.Background())
-	go func() {
-		waitFor(s, func() bool { return len(s.Queue()) == 1 })
-		time.Sleep(30 * time.Millisecond)
-		cancel(signalError{os.Interrupt})
-	}()
-	r := runFollow(t, ctx, "", fast, tokenEnv(s), "job", "--wait")
-	if r.code != exitInterrupted || !strings.Contains(r.stderr, "interrupted; cancelled queue item 1") || s.CancelledItems() != 1 {
-		t.Errorf("exit %d, %d items cancelled, stderr %q", r.code, s.CancelledItems(), r.stderr)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		s := newMemFake(t, withScript("job", jenkinstest.Script{QueueFor: time.Hour}))
+		ctx, cancel := context.WithCancelCause(context.Background())
+		go func() {
+			waitFor(s, func() bool { return len(s.Queue()) == 1 })
+			time.Sleep(30 * time.Millisecond)
+			cancel(signalError{os.Interrupt})
+		}()
+		r := runFake(t, s, ctx, "", fast, tokenEnv(s), "job", "--wait")
+		if r.code != exitInterrupted || !strings.Contains(r.stderr, "interrupted; cancelled queue item 1") || s.CancelledItems() != 1 {
+			t.Errorf("exit %d, %d items cancelled, stderr %q", r.code, s.CancelledItems(), r.stderr)
+		}
+	})
 }
 
 func TestRunResultsForBuildFiles(t *testing.T) {
@@ -411,15 +425,17 @@ func TestRunFollowLargeConsole(t *testing.T) {
 		want.WriteString(lines[i] + "\n")
 	}
 	want.WriteString("Finished: SUCCESS\n")
-	s := newFake(t, withScript("big", jenkinstest.Script{Duration: 100 * time.Millisecond, Log: lines, Notes: true}))
-	r := runFollow(t, context.Background(), "", fast, tokenEnv(s), "big", "--follow")
-	if r.code != 0 {
-		t.Fatalf("exit %d: %s", r.code, r.stderr)
-	}
-	if got := strings.TrimSuffix(r.stdout, s.URL()+"job/big/1/\n"); got != want.String() {
-		t.Errorf("console: %d bytes, want %d; first difference at byte %d", len(got), want.Len(), firstDiff(got, want.String()))
-	}
-	consoleFetchedOnce(t, s, r)
+	synctest.Test(t, func(t *testing.T) {
+		s := newMemFake(t, withScript("big", jenkinstest.Script{Duration: 100 * time.Millisecond, Log: lines, Notes: true}))
+		r := runFake(t, s, context.Background(), "", fast, tokenEnv(s), "big", "--follow")
+		if r.code != 0 {
+			t.Fatalf("exit %d: %s", r.code, r.stderr)
+		}
+		if got := strings.TrimSuffix(r.stdout, s.URL()+"job/big/1/\n"); got != want.String() {
+			t.Errorf("console: %d bytes, want %d; first difference at byte %d", len(got), want.Len(), firstDiff(got, want.String()))
+		}
+		consoleFetchedOnce(t, s, r)
+	})
 }
 
 func firstDiff(a, b string) int {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"net"
 	"context"
 	"fmt"
 	"io"
@@ -28,6 +29,8 @@ type osEnv struct {
 	StderrTTY bool
 	// Timing overrides the polling intervals (tests run in milliseconds).
 	Timing *task.Timing
+	// Dial, when set, makes the connections (tests reach an in-memory fake).
+	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
 }
 
 var version, commit = "dev", "none" // set by -ldflags "-X main.version=... -X main.commit=..."

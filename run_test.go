@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/jenkins-trigger/jenkins-trigger/jenkins/jenkinstest"
+	"github.com/jenkins-trigger/jenkins-trigger/task"
 )
 
 const (
@@ -34,6 +35,37 @@ func newFake(t *testing.T, configure ...func(*jenkinstest.Server)) *jenkinstest.
 	s.Start()
 	t.Cleanup(s.Close)
 	return s
+}
+
+// newMemFake is newFake served in memory, for a test in a testing/synctest
+// bubble, where time is virtual: call it in the bubble, and run the tool
+// with runFake.
+func newMemFake(t *testing.T, configure ...func(*jenkinstest.Server)) *jenkinstest.Server {
+	t.Helper()
+	s := jenkinstest.Sample()
+	s.Users["reader"] = &jenkinstest.User{APIToken: "11" + strings.Repeat("a", 32), NoBuild: true}
+	s.Users["hidden"] = &jenkinstest.User{APIToken: "11" + strings.Repeat("b", 32), NoRead: true}
+	for _, f := range configure {
+		f(s)
+	}
+	s.StartInMemory()
+	t.Cleanup(s.Close)
+	return s
+}
+
+// runFake is runFollow against s, in memory when s is.
+func runFake(t *testing.T, s *jenkinstest.Server, ctx context.Context, dir string, timing task.Timing, environ []string, args ...string) result {
+	t.Helper()
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	var stdout, stderr bytes.Buffer
+	e := osEnv{Args: args, Environ: environ, Dir: dir, Stdout: &stdout, Stderr: &stderr, Timing: &timing}
+	if s.InMemory() {
+		e.Dial = s.Dial
+	}
+	code := run(ctx, e)
+	return result{code: code, stdout: stdout.String(), stderr: stderr.String()}
 }
 
 type result struct {

@@ -39,6 +39,9 @@ type Options struct {
 	RetryFor time.Duration
 	// Proxy picks the proxy for a request, usually http.ProxyFromEnvironment.
 	Proxy func(*http.Request) (*url.URL, error)
+	// Dial, when set, makes the connections instead of the network (tests
+	// reach an in-memory fake Jenkins through it).
+	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
 	// Log receives one line per request for --verbose; nil means silent.
 	Log func(string)
 	// Warn receives a line about something to fix although the request went through.
@@ -105,9 +108,13 @@ func New(o Options) (*Client, error) {
 		}
 		tlsConf.RootCAs = pool
 	}
+	dial := (&net.Dialer{Timeout: o.ConnectTimeout, KeepAlive: 30 * time.Second}).DialContext
+	if o.Dial != nil {
+		dial = o.Dial
+	}
 	var base http.RoundTripper = &http.Transport{
 		Proxy:                 o.Proxy,
-		DialContext:           (&net.Dialer{Timeout: o.ConnectTimeout, KeepAlive: 30 * time.Second}).DialContext,
+		DialContext:           dial,
 		TLSClientConfig:       tlsConf,
 		TLSHandshakeTimeout:   o.ConnectTimeout,
 		ResponseHeaderTimeout: o.RequestTimeout,

@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/jenkins-trigger/jenkins-trigger/jenkins/jenkinstest"
@@ -38,50 +39,52 @@ func TestFoldedTriggerIsMergedAndLeftAlone(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			s := fake(t, jenkinstest.Script{QueueFor: time.Hour})
-			// Another person's trigger, queued well before ours (its clock
-			// says 20 s ago, further back than any Date header's second).
-			s.Clock = func() time.Time { return time.Now().Add(-20 * time.Second) }
-			theirs, err := client(t, s).Trigger(context.Background(), spec(t, s, "job", WaitNone).Trigger)
-			if err != nil {
-				t.Fatal(err)
-			}
-			s.Clock = nil
-			sp := spec(t, s, "job", WaitEnd)
-			sp.NoPreflight, sp.FailIfMerged, sp.Timeout = tc.noPreflight, tc.failIf, tc.timeout
-			ctx, cancel := context.WithCancelCause(context.Background())
-			defer cancel(nil)
-			var merged []int64
-			ev := Events{Merged: func(id int64) {
-				merged = append(merged, id)
-				if tc.signal {
-					cancel(sig("terminated"))
+			synctest.Test(t, func(t *testing.T) {
+				s := memFake(t, jenkinstest.Script{QueueFor: time.Hour})
+				// Another person's trigger, queued well before ours (its clock
+				// says 20 s ago, further back than any Date header's second).
+				s.Clock = func() time.Time { return time.Now().Add(-20 * time.Second) }
+				theirs, err := client(t, s).Trigger(context.Background(), spec(t, s, "job", WaitNone).Trigger)
+				if err != nil {
+					t.Fatal(err)
 				}
-			}}
-			res, err := Run(ctx, client(t, s), sp, ev)
-			if !errors.Is(err, tc.kind) {
-				t.Fatalf("err = %v, want %v", err, tc.kind)
-			}
-			if err == nil || !strings.Contains(err.Error(), tc.msg) {
-				t.Errorf("message %q, want it to hold %q", err, tc.msg)
-			}
-			if res == nil || !res.Merged || res.QueueID != theirs.ID {
-				t.Errorf("result %+v, want merged into queue item %d", res, theirs.ID)
-			}
-			if len(merged) != 1 || merged[0] != theirs.ID {
-				t.Errorf("Merged events %v, want one for item %d", merged, theirs.ID)
-			}
-			if s.TriggerPOSTs() != 2 {
-				t.Errorf("%d trigger POSTs, want 2 (theirs and ours)", s.TriggerPOSTs())
-			}
-			if n := len(s.Queue()); n != 1 {
-				t.Errorf("%d items queued after the run, want their item still waiting", n)
-			}
-			for _, r := range s.Requests() {
-				if strings.Contains(r.Path, "cancelItem") || strings.HasSuffix(r.Path, "/stop") {
-					t.Errorf("the run sent %s %s to what another trigger created", r.Method, r.Path)
+				s.Clock = nil
+				sp := spec(t, s, "job", WaitEnd)
+				sp.NoPreflight, sp.FailIfMerged, sp.Timeout = tc.noPreflight, tc.failIf, tc.timeout
+				ctx, cancel := context.WithCancelCause(context.Background())
+				defer cancel(nil)
+				var merged []int64
+				ev := Events{Merged: func(id int64) {
+					merged = append(merged, id)
+					if tc.signal {
+						cancel(sig("terminated"))
+					}
+				}}
+				res, err := Run(ctx, client(t, s), sp, ev)
+				if !errors.Is(err, tc.kind) {
+					t.Fatalf("err = %v, want %v", err, tc.kind)
 				}
-			}
+				if err == nil || !strings.Contains(err.Error(), tc.msg) {
+					t.Errorf("message %q, want it to hold %q", err, tc.msg)
+				}
+				if res == nil || !res.Merged || res.QueueID != theirs.ID {
+					t.Errorf("result %+v, want merged into queue item %d", res, theirs.ID)
+				}
+				if len(merged) != 1 || merged[0] != theirs.ID {
+					t.Errorf("Merged events %v, want one for item %d", merged, theirs.ID)
+				}
+				if s.TriggerPOSTs() != 2 {
+					t.Errorf("%d trigger POSTs, want 2 (theirs and ours)", s.TriggerPOSTs())
+				}
+				if n := len(s.Queue()); n != 1 {
+					t.Errorf("%d items queued after the run, want their item still waiting", n)
+				}
+				for _, r := range s.Requests() {
+					if strings.Contains(r.Path, "cancelItem") || strings.HasSuffix(r.Path, "/stop") {
+						t.Errorf("the run sent %s %s to what another trigger created", r.Method, r.Path)
+					}
+				}
+			})
 		})
 	}
 }
@@ -91,16 +94,18 @@ func TestFoldedTriggerIsMergedAndLeftAlone(t *testing.T) {
 func TestOwnItemIsCancelled(t *testing.T) {
 	t.Parallel()
 	for _, noPreflight := range []bool{false, true} {
-		s := fake(t, jenkinstest.Script{QueueFor: time.Hour})
-		sp := spec(t, s, "job", WaitEnd)
-		sp.NoPreflight, sp.Timeout = noPreflight, 2*time.Second
-		res, err := Run(context.Background(), client(t, s), sp, Events{})
-		if !errors.Is(err, ErrQueueTimeout) || !strings.Contains(err.Error(), "cancelled queue item 1") {
-			t.Errorf("no pre-flight %v: err = %v, want a timeout that cancelled queue item 1", noPreflight, err)
-		}
-		if res == nil || res.Merged {
-			t.Errorf("no pre-flight %v: result %+v, want not merged", noPreflight, res)
-		}
+		synctest.Test(t, func(t *testing.T) {
+			s := memFake(t, jenkinstest.Script{QueueFor: time.Hour})
+			sp := spec(t, s, "job", WaitEnd)
+			sp.NoPreflight, sp.Timeout = noPreflight, 2*time.Second
+			res, err := Run(context.Background(), client(t, s), sp, Events{})
+			if !errors.Is(err, ErrQueueTimeout) || !strings.Contains(err.Error(), "cancelled queue item 1") {
+				t.Errorf("no pre-flight %v: err = %v, want a timeout that cancelled queue item 1", noPreflight, err)
+			}
+			if res == nil || res.Merged {
+				t.Errorf("no pre-flight %v: result %+v, want not merged", noPreflight, res)
+			}
+		})
 	}
 }
 
@@ -138,27 +143,29 @@ func TestResultKnownBeforeTheTimeoutDecides(t *testing.T) {
 		result string
 		kind   error
 	}{{"SUCCESS", nil}, {"FAILURE", &ResultError{}}} {
-		s := fake(t, jenkinstest.Script{Result: tc.result},
-			jenkinstest.Fault{Method: "GET", Path: "/logText/progressiveText", Kind: jenkinstest.SlowHeaders, Delay: time.Minute})
-		sp := spec(t, s, "job", WaitEnd)
-		sp.Console, sp.Tail, sp.Timeout = ConsoleTail, 10, 2*time.Second
-		rc := &record{}
-		ev := rc.events()
-		ev.Console = io.Discard
-		res, err := Run(context.Background(), client(t, s), sp, ev)
-		var re *ResultError
-		switch {
-		case tc.kind == nil && err != nil:
-			t.Errorf("%s: err = %v, want none: the build had succeeded", tc.result, err)
-		case tc.kind != nil && (!errors.As(err, &re) || re.Result != tc.result):
-			t.Errorf("%s: err = %v, want the build's result", tc.result, err)
-		}
-		if res == nil || res.Result != tc.result {
-			t.Errorf("%s: result %+v", tc.result, res)
-		}
-		if rc.count("was not printed (timed out after 2s)") != 1 {
-			t.Errorf("%s: the cut console is not said: %q", tc.result, rc.progress)
-		}
+		synctest.Test(t, func(t *testing.T) {
+			s := memFake(t, jenkinstest.Script{Result: tc.result},
+				jenkinstest.Fault{Method: "GET", Path: "/logText/progressiveText", Kind: jenkinstest.SlowHeaders, Delay: time.Minute})
+			sp := spec(t, s, "job", WaitEnd)
+			sp.Console, sp.Tail, sp.Timeout = ConsoleTail, 10, 2*time.Second
+			rc := &record{}
+			ev := rc.events()
+			ev.Console = io.Discard
+			res, err := Run(context.Background(), client(t, s), sp, ev)
+			var re *ResultError
+			switch {
+			case tc.kind == nil && err != nil:
+				t.Errorf("%s: err = %v, want none: the build had succeeded", tc.result, err)
+			case tc.kind != nil && (!errors.As(err, &re) || re.Result != tc.result):
+				t.Errorf("%s: err = %v, want the build's result", tc.result, err)
+			}
+			if res == nil || res.Result != tc.result {
+				t.Errorf("%s: result %+v", tc.result, res)
+			}
+			if rc.count("was not printed (timed out after 2s)") != 1 {
+				t.Errorf("%s: the cut console is not said: %q", tc.result, rc.progress)
+			}
+		})
 	}
 }
 

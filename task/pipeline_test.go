@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/jenkins-trigger/jenkins-trigger/auth"
@@ -28,6 +29,19 @@ func pipelineFake(t *testing.T, configure ...func(*jenkinstest.Server)) *jenkins
 		f(s)
 	}
 	s.Start()
+	t.Cleanup(s.Close)
+	return s
+}
+
+// memPipelineFake is the sample fake with its Pipelines as they are, in
+// memory: for a test in a bubble, where their seconds are virtual.
+func memPipelineFake(t *testing.T, configure ...func(*jenkinstest.Server)) *jenkinstest.Server {
+	t.Helper()
+	s := jenkinstest.Sample()
+	for _, f := range configure {
+		f(s)
+	}
+	s.StartInMemory()
 	t.Cleanup(s.Close)
 	return s
 }
@@ -212,21 +226,28 @@ func TestInputPolicies(t *testing.T) {
 // Waiting for an input is bounded by the timeout, and the timeout says so.
 func TestInputWaitIsBoundedByTheTimeout(t *testing.T) {
 	t.Parallel()
-	s := pipelineFake(t)
-	sp := spec(t, s, "approve", WaitEnd)
-	sp.Timeout, sp.OnTimeout = 600*time.Millisecond, Detach
-	rc := &record{}
-	res, err := Run(context.Background(), client(t, s), sp, rc.events())
-	if !errors.Is(err, ErrBuildTimeout) || res.Input == nil || res.Input.Outcome != "waiting" {
-		t.Errorf("err = %v, input %+v; want a build timeout while waiting", err, res.Input)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		s := memPipelineFake(t)
+		sp := spec(t, s, "approve", WaitEnd)
+		// Virtual time: the real polling schedule and a real deadline.
+		sp.Timeout, sp.OnTimeout, sp.Timing = 10*time.Minute, Detach, DefaultTiming
+		rc := &record{}
+		res, err := Run(context.Background(), client(t, s), sp, rc.events())
+		if !errors.Is(err, ErrBuildTimeout) || res.Input == nil || res.Input.Outcome != "waiting" {
+			t.Errorf("err = %v, input %+v; want a build timeout while waiting", err, res.Input)
+		}
+	})
 }
 
 // A user without Job/Build who answers an input gets Jenkins' 400 explained
 // as a permission, and the build stays paused.
 func TestInputAnswerNeedsJobBuild(t *testing.T) {
 	t.Parallel()
-	s := pipelineFake(t, func(s *jenkinstest.Server) {
+	synctest.Test(t, func(t *testing.T) { inputAnswerNeedsJobBuild(t) })
+}
+
+func inputAnswerNeedsJobBuild(t *testing.T) {
+	s := memPipelineFake(t, func(s *jenkinstest.Server) {
 		s.Users["reader"] = &jenkinstest.User{APIToken: "11" + strings.Repeat("a", 32), NoBuild: true}
 	})
 	sp := spec(t, s, "approve", WaitStart)
@@ -234,12 +255,13 @@ func TestInputAnswerNeedsJobBuild(t *testing.T) {
 		t.Fatal(err)
 	}
 	base, _ := jenkins.ParseBase(s.URL())
-	reader, _ := jenkins.New(jenkins.Options{Base: base, Creds: auth.Credentials{User: "reader", APIToken: auth.Secret("11" + strings.Repeat("a", 32))}})
+	reader, _ := jenkins.New(jenkins.Options{Base: base, Dial: s.Dial, Creds: auth.Credentials{User: "reader", APIToken: auth.Secret("11" + strings.Repeat("a", 32))}})
 	j := sp.Trigger.Job
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+	for range 100 { // virtual seconds, until the build reaches its input
 		if in, err := reader.PendingInputs(context.Background(), j, 1); err == nil && len(in) == 1 {
 			break
 		}
+		time.Sleep(time.Second)
 	}
 	err := reader.SubmitInput(context.Background(), j, 1, "Deploy", true)
 	if !errors.Is(err, jenkins.ErrForbidden) || !strings.Contains(err.Error(), `user "reader" may not answer input "Deploy" of build #1: Jenkins wants Job/Build`) {

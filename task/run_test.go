@@ -3,9 +3,11 @@ package task
 import (
 	"context"
 	"errors"
+	"net"
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/jenkins-trigger/jenkins-trigger/auth"
@@ -30,6 +32,21 @@ func fake(t *testing.T, script jenkinstest.Script, faults ...jenkinstest.Fault) 
 	return s
 }
 
+// memFake is fake served in memory, for a test in a testing/synctest bubble:
+// there time is virtual, so deadlines, polls and grace periods take no real
+// time and no test depends on how fast the machine is. Call it in the bubble.
+func memFake(t *testing.T, script jenkinstest.Script, faults ...jenkinstest.Fault) *jenkinstest.Server {
+	t.Helper()
+	s := jenkinstest.Sample()
+	s.Jobs["job"] = &jenkinstest.Job{Script: &script}
+	for _, f := range faults {
+		s.Inject(f)
+	}
+	s.StartInMemory()
+	t.Cleanup(s.Close)
+	return s
+}
+
 // client is an API-token client of s that retries GETs for 30 s, as users get.
 func client(t *testing.T, s *jenkinstest.Server) *jenkins.Client {
 	t.Helper()
@@ -37,7 +54,11 @@ func client(t *testing.T, s *jenkinstest.Server) *jenkins.Client {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := jenkins.New(jenkins.Options{Base: base, RetryFor: 30 * time.Second,
+	var dial func(context.Context, string, string) (net.Conn, error)
+	if s.InMemory() {
+		dial = s.Dial
+	}
+	c, err := jenkins.New(jenkins.Options{Base: base, RetryFor: 30 * time.Second, Dial: dial,
 		Creds: auth.Credentials{User: jenkinstest.SampleUser, APIToken: auth.Secret(jenkinstest.SampleAPIToken)}})
 	if err != nil {
 		t.Fatal(err)
@@ -90,24 +111,21 @@ func TestTimeoutBoundsEveryPhase(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			s := fake(t, forever, tc.faults...)
-			sp := spec(t, s, "job", WaitEnd)
-			sp.Timeout, sp.QueueTimeout = tc.timeout, tc.queue
-			start := time.Now()
-			res, err := Run(context.Background(), client(t, s), sp, Events{})
-			took := time.Since(start)
-			if !errors.Is(err, tc.kind) || err == nil || !strings.Contains(err.Error(), tc.msg) {
-				t.Errorf("err = %v; want %v with %q", err, tc.kind, tc.msg)
-			}
-			if took > 5*time.Second {
-				t.Errorf("took %s for a 300ms deadline", took)
-			}
-			if s.TriggerPOSTs() != tc.posts || s.CancelledItems() != tc.cancels {
-				t.Errorf("%d POSTs and %d cancels, want %d and %d", s.TriggerPOSTs(), s.CancelledItems(), tc.posts, tc.cancels)
-			}
-			if res == nil || res.Job != "job" {
-				t.Errorf("result %+v, want the job named", res)
-			}
+			synctest.Test(t, func(t *testing.T) {
+				s := memFake(t, forever, tc.faults...)
+				sp := spec(t, s, "job", WaitEnd)
+				sp.Timeout, sp.QueueTimeout = tc.timeout, tc.queue
+				res, err := Run(context.Background(), client(t, s), sp, Events{})
+				if !errors.Is(err, tc.kind) || err == nil || !strings.Contains(err.Error(), tc.msg) {
+					t.Errorf("err = %v; want %v with %q", err, tc.kind, tc.msg)
+				}
+				if s.TriggerPOSTs() != tc.posts || s.CancelledItems() != tc.cancels {
+					t.Errorf("%d POSTs and %d cancels, want %d and %d", s.TriggerPOSTs(), s.CancelledItems(), tc.posts, tc.cancels)
+				}
+				if res == nil || res.Job != "job" {
+					t.Errorf("result %+v, want the job named", res)
+				}
+			})
 		})
 	}
 }
@@ -116,13 +134,15 @@ func TestTimeoutBoundsEveryPhase(t *testing.T) {
 // the trigger: a run that starts late has less time.
 func TestTimeoutCountsFromStart(t *testing.T) {
 	t.Parallel()
-	s := fake(t, jenkinstest.Script{QueueFor: time.Hour})
-	sp := spec(t, s, "job", WaitEnd)
-	sp.Start, sp.Timeout = time.Now().Add(-time.Second), time.Second
-	_, err := Run(context.Background(), client(t, s), sp, Events{})
-	if !errors.Is(err, ErrQueueTimeout) || s.TriggerPOSTs() != 0 {
-		t.Errorf("err = %v after %d POSTs; want a timeout before anything was sent", err, s.TriggerPOSTs())
-	}
+	synctest.Test(t, func(t *testing.T) {
+		s := memFake(t, jenkinstest.Script{QueueFor: time.Hour})
+		sp := spec(t, s, "job", WaitEnd)
+		sp.Start, sp.Timeout = time.Now().Add(-time.Second), time.Second
+		_, err := Run(context.Background(), client(t, s), sp, Events{})
+		if !errors.Is(err, ErrQueueTimeout) || s.TriggerPOSTs() != 0 {
+			t.Errorf("err = %v after %d POSTs; want a timeout before anything was sent", err, s.TriggerPOSTs())
+		}
+	})
 }
 
 // sig stands for the CLI's signal cause: its text begins the message.
@@ -161,26 +181,28 @@ func TestSignalInEveryPhase(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			s := fake(t, tc.script, tc.faults...)
-			ctx, cancel := context.WithCancelCause(context.Background())
-			go func() {
-				for !tc.ready(s) {
-					time.Sleep(2 * time.Millisecond)
+			synctest.Test(t, func(t *testing.T) {
+				s := memFake(t, tc.script, tc.faults...)
+				ctx, cancel := context.WithCancelCause(context.Background())
+				go func() {
+					for !tc.ready(s) {
+						time.Sleep(2 * time.Millisecond)
+					}
+					time.Sleep(20 * time.Millisecond)
+					cancel(sig("terminated"))
+				}()
+				_, err := Run(ctx, client(t, s), spec(t, s, "job", WaitEnd), Events{})
+				var stopped *StoppedError
+				if !errors.As(err, &stopped) || !errors.Is(err, sig("terminated")) {
+					t.Fatalf("err = %#v, want a StoppedError caused by the signal", err)
 				}
-				time.Sleep(20 * time.Millisecond)
-				cancel(sig("terminated"))
-			}()
-			_, err := Run(ctx, client(t, s), spec(t, s, "job", WaitEnd), Events{})
-			var stopped *StoppedError
-			if !errors.As(err, &stopped) || !errors.Is(err, sig("terminated")) {
-				t.Fatalf("err = %#v, want a StoppedError caused by the signal", err)
-			}
-			if !strings.HasPrefix(err.Error(), tc.msg) {
-				t.Errorf("message %q, want it to start %q", err.Error(), tc.msg)
-			}
-			if s.TriggerPOSTs() != tc.posts {
-				t.Errorf("%d POSTs, want %d", s.TriggerPOSTs(), tc.posts)
-			}
+				if !strings.HasPrefix(err.Error(), tc.msg) {
+					t.Errorf("message %q, want it to start %q", err.Error(), tc.msg)
+				}
+				if s.TriggerPOSTs() != tc.posts {
+					t.Errorf("%d POSTs, want %d", s.TriggerPOSTs(), tc.posts)
+				}
+			})
 		})
 	}
 }

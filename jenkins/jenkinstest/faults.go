@@ -180,7 +180,7 @@ func reset(w http.ResponseWriter) {
 	}
 	_ = buf.Flush()
 	if tcp, ok := conn.(*net.TCPConn); ok {
-		_ = tcp.SetLinger(0) // RST, not FIN
+		_ = tcp.SetLinger(0) // RST, not FIN; an in-memory connection just closes
 	}
 	_ = conn.Close()
 }

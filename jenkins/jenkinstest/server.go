@@ -148,6 +148,8 @@ type Server struct {
 	sessions     map[string]bool
 	reqs         []*Request
 	srv          *httptest.Server
+	mem          *pipeListener // StartInMemory
+	memSrv       *http.Server
 }
 
 // maintenance is the first queue maintenance at or after t.
@@ -199,10 +201,18 @@ func (s *Server) Close() {
 	if s.srv != nil {
 		s.srv.Close()
 	}
+	if s.memSrv != nil {
+		_ = s.memSrv.Close()
+	}
 }
 
 // URL is the Jenkins base URL, with the context path and a trailing slash.
-func (s *Server) URL() string { return s.srv.URL + s.Context + "/" }
+func (s *Server) URL() string {
+	if s.mem != nil {
+		return MemoryURL + s.Context + "/"
+	}
+	return s.srv.URL + s.Context + "/"
+}
 
 // Requests returns the recorded requests.
 func (s *Server) Requests() []Request {
