@@ -1,10 +1,10 @@
 package main
 
 import (
-	"net"
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"runtime"
