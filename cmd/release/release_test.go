@@ -11,43 +11,61 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
 
-// testRelease builds a release of the two most used platforms, without the
-// external tools (nfpm, go-winres): .ci/run builds the whole release.
-func testRelease(t *testing.T, out string) *Result {
-	t.Helper()
-	root, err := filepath.Abs("../..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := config{Version: "1.2.3-test.1", Commit: "abc1234", Out: out, Root: root, Epoch: time.Unix(1767225600, 0).UTC(),
-		BaseURL: "https://example.com/dl", Targets: []target{{"windows", "amd64"}, {"linux", "amd64"}}, Log: io.Discard}
-	res, err := Release(context.Background(), c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res
+// built is the one release the tests below read: building one cross-compiles
+// the binaries, so it is built once per test run. Building a whole release
+// (every platform, packages, the version resource, signing) twice and
+// comparing them is release/check.sh's end-to-end check in CI, not go test's.
+var built struct {
+	once sync.Once
+	dir  string
+	res  *Result
+	err  error
 }
 
-func TestReleaseIsReproducible(t *testing.T) {
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if built.dir != "" {
+		_ = os.RemoveAll(built.dir)
+	}
+	os.Exit(code)
+}
+
+// testRelease is a release of the two most used platforms, without the
+// external tools (nfpm, go-winres), and the folder it is in.
+func testRelease(t *testing.T) (string, *Result) {
+	t.Helper()
+	built.once.Do(func() {
+		root, err := filepath.Abs("../..")
+		if err != nil {
+			built.err = err
+			return
+		}
+		if built.dir, built.err = os.MkdirTemp("", "release-test-"); built.err != nil {
+			return
+		}
+		c := config{Version: "1.2.3-test.1", Commit: "abc1234", Out: built.dir, Root: root, Epoch: time.Unix(1767225600, 0).UTC(),
+			BaseURL: "https://example.com/dl", Targets: []target{{"windows", "amd64"}, {"linux", "amd64"}}, Log: io.Discard}
+		built.res, built.err = Release(context.Background(), c)
+	})
+	if built.err != nil {
+		t.Fatal(built.err)
+	}
+	return built.dir, built.res
+}
+
+// The checksums name every artifact.
+func TestChecksumsNameTheArtifacts(t *testing.T) {
 	t.Parallel()
-	if testing.Short() {
-		t.Skip("builds twice")
-	}
-	a, b := t.TempDir(), t.TempDir()
-	testRelease(t, a)
-	testRelease(t, b)
-	sumA, _ := os.ReadFile(filepath.Join(a, "SHA256SUMS"))
-	sumB, _ := os.ReadFile(filepath.Join(b, "SHA256SUMS"))
-	if len(sumA) == 0 || string(sumA) != string(sumB) {
-		t.Errorf("two builds of the same commit and version differ:\n%s\n%s", sumA, sumB)
-	}
+	out, _ := testRelease(t)
+	sums, _ := os.ReadFile(filepath.Join(out, "SHA256SUMS"))
 	for _, name := range []string{"jenkins-trigger-1.2.3-test.1-windows-amd64.zip", "jenkins-trigger-1.2.3-test.1-linux-amd64.tar.gz", "JenkinsTrigger.1.2.3-test.1.nupkg"} {
-		if !strings.Contains(string(sumA), "  "+name+"\n") {
-			t.Errorf("SHA256SUMS lacks %s:\n%s", name, sumA)
+		if !strings.Contains(string(sums), "  "+name+"\n") {
+			t.Errorf("SHA256SUMS lacks %s:\n%s", name, sums)
 		}
 	}
 }
@@ -56,8 +74,7 @@ func TestReleaseIsReproducible(t *testing.T) {
 // dependencies' licenses, under one folder, with fixed times.
 func TestArchiveContents(t *testing.T) {
 	t.Parallel()
-	out := t.TempDir()
-	testRelease(t, out)
+	out, _ := testRelease(t)
 	want := []string{"LICENSE", "README.md", "licenses/github.com_alecthomas_kong.txt", "licenses/github.com_joho_godotenv.txt", "licenses/github.com_sethvargo_go-envconfig.txt"}
 	zr, err := zip.OpenReader(filepath.Join(out, "jenkins-trigger-1.2.3-test.1-windows-amd64.zip"))
 	if err != nil {
@@ -110,8 +127,7 @@ func TestArchiveContents(t *testing.T) {
 // The manifests name the artifacts just built: their URLs and checksums.
 func TestManifestsNameTheArtifacts(t *testing.T) {
 	t.Parallel()
-	out := t.TempDir()
-	res := testRelease(t, out)
+	out, res := testRelease(t)
 	zipArt, _ := res.Find(target{"windows", "amd64"}, "zip")
 	url := "https://example.com/dl/v1.2.3-test.1/" + zipArt.Name
 
@@ -167,8 +183,7 @@ func TestManifestsNameTheArtifacts(t *testing.T) {
 // the MSBuild files under build/.
 func TestNupkgLayout(t *testing.T) {
 	t.Parallel()
-	out := t.TempDir()
-	testRelease(t, out)
+	out, _ := testRelease(t)
 	zr, err := zip.OpenReader(filepath.Join(out, "JenkinsTrigger.1.2.3-test.1.nupkg"))
 	if err != nil {
 		t.Fatal(err)
