@@ -2,8 +2,11 @@ package main
 
 import (
 	"errors"
+	"flag"
 	"net"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
@@ -16,6 +19,20 @@ import (
 // TestMain lets the acceptance scripts run the real program as
 // "jenkins-trigger": testscript re-executes this test binary under that name.
 func TestMain(m *testing.M) {
+	// Most tests here wait on a fake's real clock or on the programs they
+	// run, not on the CPU: unless -parallel is given, run 8 at once rather
+	// than GOMAXPROCS (2 on the CI machine), so that waiting tests do not
+	// queue behind each other.
+	// (Not when testscript runs this binary as jenkins-trigger: then the
+	// arguments are the program's.)
+	if filepath.Base(os.Args[0]) != "jenkins-trigger" {
+		flag.Parse()
+		given := false
+		flag.Visit(func(f *flag.Flag) { given = given || f.Name == "test.parallel" })
+		if !given {
+			_ = flag.Set("test.parallel", "8")
+		}
+	}
 	testscript.Main(m, map[string]func(){"jenkins-trigger": main})
 }
 
@@ -55,6 +72,9 @@ func runScripts(t *testing.T, p jenkinstest.Profile) {
 			env.Setenv("JENKINS_API_TOKEN", jenkinstest.SampleAPIToken)
 			env.Values[simKey{}] = s
 			env.Setenv("SIM", s.URL())
+			// A -race binary sleeps a second as it exits (the race runtime's
+			// atexit_sleep_ms), and the scripts run it some hundred times.
+			env.Setenv("GORACE", "atexit_sleep_ms=0")
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
