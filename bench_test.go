@@ -36,7 +36,7 @@ func BenchmarkFinishDetection(b *testing.B) {
 				if code != 0 {
 					b.Fatalf("exit %d: %s", code, stderr.String())
 				}
-				build := s.Builds("job")[0]
+				build := onlyBuild(b, s, "job")
 				late += float64(done.Sub(build.End).Milliseconds())
 				for _, r := range s.Requests() {
 					if !strings.HasPrefix(r.Path, "/crumbIssuer") {

@@ -183,7 +183,7 @@ func TestRunFollow(t *testing.T) {
 			configure: []func(*jenkinstest.Server){withScript("job", jenkinstest.Script{Duration: time.Hour})},
 			stdout:    "%sjob/job/1/\n", stderr: []string{"timed out after", "waiting for build #1 to finish", "stopped build #1 (stop)"},
 			check: func(t *testing.T, s *jenkinstest.Server, _ result) {
-				if b := s.Builds("job")[0]; b.Result != "ABORTED" || strings.Join(b.Stops, ",") != "stop" {
+				if b := onlyBuild(t, s, "job"); b.Result != "ABORTED" || strings.Join(b.Stops, ",") != "stop" {
 					t.Errorf("build = %s after %v, want ABORTED after stop", b.Result, b.Stops)
 				}
 			}},
@@ -191,7 +191,7 @@ func TestRunFollow(t *testing.T) {
 			configure: []func(*jenkinstest.Server){withScript("job", jenkinstest.Script{Duration: time.Hour, Pipeline: true, StopsNeeded: 3})},
 			stdout:    "%sjob/job/1/\n", stderr: []string{"stopped build #1 (stop, then term, then kill): it ended ABORTED: "},
 			check: func(t *testing.T, s *jenkinstest.Server, _ result) {
-				if b := s.Builds("job")[0]; strings.Join(b.Stops, ",") != "stop,term,kill" {
+				if b := onlyBuild(t, s, "job"); strings.Join(b.Stops, ",") != "stop,term,kill" {
 					t.Errorf("stops = %v, want stop, term, kill", b.Stops)
 				}
 			}},
@@ -200,7 +200,7 @@ func TestRunFollow(t *testing.T) {
 			configure: []func(*jenkinstest.Server){withScript("job", jenkinstest.Script{Duration: time.Hour})},
 			stdout:    "%sjob/job/1/\n", stderr: []string{"build #1 keeps running (detach)"},
 			check: func(t *testing.T, s *jenkinstest.Server, _ result) {
-				if b := s.Builds("job")[0]; len(b.Stops) != 0 {
+				if b := onlyBuild(t, s, "job"); len(b.Stops) != 0 {
 					t.Errorf("stops = %v, want none", b.Stops)
 				}
 			}},
@@ -310,6 +310,16 @@ func consoleFetchedOnce(t *testing.T, s *jenkinstest.Server, _ result) {
 	}
 }
 
+// onlyBuild is the job's first build; the test fails, never panics, without one.
+func onlyBuild(t testing.TB, s *jenkinstest.Server, job string) jenkinstest.Build {
+	t.Helper()
+	bs := s.Builds(job)
+	if len(bs) == 0 {
+		t.Fatalf("job %q has no build", job)
+	}
+	return bs[0]
+}
+
 func waitFor(s *jenkinstest.Server, cond func() bool) {
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline) && !cond(); {
 		time.Sleep(5 * time.Millisecond)
@@ -343,7 +353,7 @@ func TestRunInterruptWhileWaiting(t *testing.T) {
 				if r.code != tc.code || !strings.Contains(r.stderr, tc.stderr) {
 					t.Errorf("exit %d, stderr %q; want %d and %q", r.code, r.stderr, tc.code, tc.stderr)
 				}
-				if b := s.Builds("job")[0]; strings.Join(b.Stops, ",") != tc.stops {
+				if b := onlyBuild(t, s, "job"); strings.Join(b.Stops, ",") != tc.stops {
 					t.Errorf("stops = %v, want %q", b.Stops, tc.stops)
 				}
 			})

@@ -38,8 +38,15 @@ func TestBinaryStopsTheBuildOnSignal(t *testing.T) {
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
-			waitFor(s, func() bool { return len(s.Builds("slow")) == 1 })
-			time.Sleep(300 * time.Millisecond) // let it poll the running build
+			// Once it has read the running build, it knows what to stop.
+			waitFor(s, func() bool {
+				for _, r := range s.Requests() {
+					if strings.HasSuffix(r.Path, "/job/slow/1/api/json") {
+						return true
+					}
+				}
+				return false
+			})
 			if err := cmd.Process.Signal(tc.sig); err != nil {
 				t.Fatal(err)
 			}
@@ -48,7 +55,7 @@ func TestBinaryStopsTheBuildOnSignal(t *testing.T) {
 			if code != tc.code {
 				t.Errorf("exit %d (%v), want %d; stderr:\n%s", code, err, tc.code, stderr.String())
 			}
-			b := s.Builds("slow")[0]
+			b := onlyBuild(t, s, "slow")
 			if strings.Join(b.Stops, ",") != "stop" || b.Result != "ABORTED" {
 				t.Errorf("build stops %v result %q, want one stop and ABORTED", b.Stops, b.Result)
 			}
