@@ -157,7 +157,7 @@ func TestRunFollow(t *testing.T) {
 			configure: []func(*jenkinstest.Server){withScript("job", jenkinstest.Script{Duration: 200 * ms, Log: []string{"a", "b", "c", "d"}})},
 			during: func(s *jenkinstest.Server) {
 				waitFor(s, func() bool { return len(s.Builds("job")) == 1 })
-				time.Sleep(60 * time.Millisecond)
+				time.Sleep(60 * time.Millisecond) // virtual time: this runs in a synctest bubble
 				s.Restart()
 			},
 			stdout: "Started by user builder\na\nb\nc\nd\nFinished: SUCCESS\n%sjob/job/1/\n",
@@ -170,7 +170,7 @@ func TestRunFollow(t *testing.T) {
 			configure: []func(*jenkinstest.Server){withScript("job", jenkinstest.Script{Duration: 300 * ms, Log: []string{"one", "two", "three", "four", "five", "six"}})},
 			during: func(s *jenkinstest.Server) {
 				waitFor(s, func() bool { b := s.Builds("job"); return len(b) == 1 })
-				time.Sleep(150 * time.Millisecond)
+				time.Sleep(150 * time.Millisecond) // virtual time: this runs in a synctest bubble
 				s.TruncateLog("job", 1)
 			},
 			stderr: []string{"the console log of #1 shrank on the server"},
@@ -346,7 +346,7 @@ func TestRunInterruptWhileWaiting(t *testing.T) {
 				ctx, cancel := context.WithCancelCause(context.Background())
 				go func() {
 					waitFor(s, func() bool { return len(s.Builds("job")) == 1 })
-					time.Sleep(30 * time.Millisecond)
+					time.Sleep(30 * time.Millisecond) // virtual time: this runs in a synctest bubble
 					cancel(signalError{tc.sig})
 				}()
 				r := runFake(t, s, ctx, "", fast, tokenEnv(s), "job", "--wait", "--on-interrupt", tc.policy)
@@ -368,7 +368,7 @@ func TestRunInterruptWhileQueuedCancelsTheItem(t *testing.T) {
 		ctx, cancel := context.WithCancelCause(context.Background())
 		go func() {
 			waitFor(s, func() bool { return len(s.Queue()) == 1 })
-			time.Sleep(30 * time.Millisecond)
+			time.Sleep(30 * time.Millisecond) // virtual time: this runs in a synctest bubble
 			cancel(signalError{os.Interrupt})
 		}()
 		r := runFake(t, s, ctx, "", fast, tokenEnv(s), "job", "--wait")

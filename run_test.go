@@ -495,7 +495,7 @@ func TestRunRetriesRefusedConnectionUntilJenkinsListens(t *testing.T) {
 	started := make(chan struct{})
 	go func() {
 		defer close(started)
-		time.Sleep(400 * time.Millisecond)
+		time.Sleep(400 * time.Millisecond) // real time on purpose: a real port that starts listening later; the outcome does not depend on how much later
 		l, err := net.Listen("tcp", addr)
 		if err != nil {
 			t.Errorf("listen again on %s: %v", addr, err)

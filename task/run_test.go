@@ -186,9 +186,9 @@ func TestSignalInEveryPhase(t *testing.T) {
 				ctx, cancel := context.WithCancelCause(context.Background())
 				go func() {
 					for !tc.ready(s) {
-						time.Sleep(2 * time.Millisecond)
+						time.Sleep(2 * time.Millisecond) // virtual time: this runs in a synctest bubble
 					}
-					time.Sleep(20 * time.Millisecond)
+					time.Sleep(20 * time.Millisecond) // virtual time: this runs in a synctest bubble
 					cancel(sig("terminated"))
 				}()
 				_, err := Run(ctx, client(t, s), spec(t, s, "job", WaitEnd), Events{})
