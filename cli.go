@@ -71,6 +71,7 @@ type triggerCmd struct {
 	StopGrace     string   `name:"stop-grace" envname:"JENKINS_STOP_GRACE" placeholder:"DURATION" help:"When cancelling a build: how long to wait after stop (and, for a Pipeline, after term) for it to end before the next, harder step (default 15s) ($$JENKINS_STOP_GRACE)."`
 	PollInterval  string   `name:"poll-interval" envname:"JENKINS_POLL_INTERVAL" placeholder:"DURATION" help:"Slowest polling interval while waiting (default 5s); polling is quicker at first and near the expected end ($$JENKINS_POLL_INTERVAL)."`
 	OutputFile    string   `name:"output-file" envname:"JENKINS_OUTPUT_FILE" placeholder:"FILE" help:"Write the result as KEY=VALUE lines (JENKINS_BUILD_NUMBER, JENKINS_BUILD_URL, ...) to FILE ($$JENKINS_OUTPUT_FILE)."`
+	JUnit         string   `name:"junit" envname:"JENKINS_JUNIT" placeholder:"FILE" help:"With --wait: write the build's test report (JUnit plugin) to FILE as JUnit XML, for the calling build system to publish ($$JENKINS_JUNIT)."`
 	DryRun        bool     `name:"dry-run" envname:"JENKINS_DRY_RUN" help:"Print the requests that would be sent and where each setting came from; send nothing ($$JENKINS_DRY_RUN)."`
 	JSON          bool     `name:"json" envname:"JENKINS_JSON" help:"Print the result as one JSON object on stdout ($$JENKINS_JSON)."`
 }

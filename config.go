@@ -59,6 +59,7 @@ type settings struct {
 	StopGrace      time.Duration `env:"STOP_GRACE, default=15s"`
 	PollInterval   time.Duration `env:"POLL_INTERVAL, default=5s"`
 	OutputFile     string        `env:"OUTPUT_FILE"`
+	JUnit          string        `env:"JUNIT"`
 	ConnectTimeout time.Duration `env:"CONNECT_TIMEOUT, default=10s"`
 	RequestTimeout time.Duration `env:"REQUEST_TIMEOUT, default=30s"`
 	RetryFor       time.Duration `env:"RETRY_FOR, default=30s"`

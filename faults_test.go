@@ -139,18 +139,20 @@ func TestPersistentFaultsEndWithinRetryFor(t *testing.T) {
 	} {
 		t.Run(tc.kind.String(), func(t *testing.T) {
 			t.Parallel()
-			s := newFake(t, withScript("job", jenkinstest.Script{Duration: time.Hour}))
-			s.Inject(jenkinstest.Fault{Method: "GET", Path: tc.path, Kind: tc.kind, Delay: 1500 * time.Millisecond})
-			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-			defer cancel()
-			r := runFollow(t, ctx, "", fast, append(tokenEnv(s), "JENKINS_RETRY_FOR=2s", "JENKINS_REQUEST_TIMEOUT=500ms"), "job", "--follow")
-			if ctx.Err() != nil {
-				t.Fatal("the run did not end")
-			}
-			if r.code != exitUnreachable || !strings.Contains(r.stderr, "nothing was cancelled") {
-				t.Errorf("exit %d: %s", r.code, r.stderr)
-			}
-			checkInvariants(t, s, r, false)
+			synctest.Test(t, func(t *testing.T) {
+				s := newMemFake(t, withScript("job", jenkinstest.Script{Duration: time.Hour}))
+				s.Inject(jenkinstest.Fault{Method: "GET", Path: tc.path, Kind: tc.kind, Delay: 1500 * time.Millisecond})
+				ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+				defer cancel()
+				r := runFake(t, s, ctx, "", fast, append(tokenEnv(s), "JENKINS_RETRY_FOR=2s", "JENKINS_REQUEST_TIMEOUT=500ms"), "job", "--follow")
+				if ctx.Err() != nil {
+					t.Fatal("the run did not end")
+				}
+				if r.code != exitUnreachable || !strings.Contains(r.stderr, "nothing was cancelled") {
+					t.Errorf("exit %d: %s", r.code, r.stderr)
+				}
+				checkInvariants(t, s, r, false)
+			})
 		})
 	}
 }

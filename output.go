@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -46,6 +47,10 @@ func outputLines(res *task.Result, job string, code int) []string {
 		if res.Reason != "" {
 			lines = append(lines, "JENKINS_BUILD_REASON="+jenkins.Clean(res.Reason, 300))
 		}
+		if t := res.Tests; t != nil {
+			lines = append(lines, "JENKINS_TESTS_TOTAL="+strconv.Itoa(t.Total), "JENKINS_TESTS_FAILED="+strconv.Itoa(t.Failed),
+				"JENKINS_TESTS_SKIPPED="+strconv.Itoa(t.Skipped))
+		}
 		if in := res.Input; in != nil {
 			lines = append(lines, "JENKINS_INPUT_ID="+jenkins.Clean(in.ID, 100), "JENKINS_INPUT_MESSAGE="+jenkins.Clean(in.Message, 200), "JENKINS_INPUT_OUTCOME="+in.Outcome)
 		}
@@ -53,7 +58,6 @@ func outputLines(res *task.Result, job string, code int) []string {
 	return append(lines, "JENKINS_EXIT_CODE="+strconv.Itoa(code))
 }
 
-// writeOutputs writes --output-file and appends to GITHUB_OUTPUT when set.
 // checkOutputs makes sure, before anything is triggered, that the result
 // can be written: --output-file is created empty, GITHUB_OUTPUT opened for
 // appending (and left as it was).
@@ -68,12 +72,22 @@ func checkOutputs(e osEnv, cfg *config) error {
 		if err != nil {
 			return usagef("cannot append to GITHUB_OUTPUT %s: %v", gh, cleanFSError(err))
 		}
-		return f.Close()
+		if err := f.Close(); err != nil {
+			return usagef("cannot append to GITHUB_OUTPUT %s: %v", gh, err)
+		}
+	}
+	if cfg.JUnit != "" { // a file of the report's folder can be made there
+		f, err := os.CreateTemp(filepath.Dir(resolvePath(e.Dir, cfg.JUnit)), ".junit-*")
+		if err != nil {
+			return usagef("cannot write --junit %s: %v", cfg.JUnit, cleanFSError(err))
+		}
+		f.Close()
+		_ = os.Remove(f.Name())
 	}
 	return nil
 }
 
-// writeOutputs writes the result to --output-file and GITHUB_OUTPUT. Its
+// writeOutputs writes --output-file and appends to GITHUB_OUTPUT when set. Its
 // error is a usage error (exit 2): the path is the user's to fix.
 func writeOutputs(e osEnv, cfg *config, lines []string) error {
 	text := strings.Join(lines, "\n") + "\n"

@@ -221,6 +221,8 @@ func (a *app) conflicts() error {
 		return usagef("%s and %s contradict each other; give one", name("JENKINS_QUIET"), name("JENKINS_VERBOSE"))
 	case (cfg.APIToken != "" || cfg.APITokenFile != "") && (cfg.Password != "" || cfg.PasswordFile != ""):
 		return usagef("both an API token, %s, and a password, %s, are set; give one (an API token is better)", secret("JENKINS_API_TOKEN"), secret("JENKINS_PASSWORD"))
+	case cfg.JUnit != "" && !waitsForEnd:
+		return usagef("%s needs the build's end, where its test report is: add --wait", name("JENKINS_JUNIT"))
 	case cfg.WaitStart && waitsForEnd:
 		other := "JENKINS_WAIT"
 		switch {

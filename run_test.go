@@ -8,8 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
-	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -492,10 +492,19 @@ func TestRunRetriesRefusedConnectionUntilJenkinsListens(t *testing.T) {
 	}
 	addr := l.Addr().String()
 	l.Close() // refused until the goroutine below listens again on the same port
-	started := make(chan struct{})
+	// Jenkins starts listening once the tool has been refused: an order, not a delay.
+	refused, started := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	dial := func(ctx context.Context, network, a string) (net.Conn, error) {
+		c, err := (&net.Dialer{}).DialContext(ctx, network, a)
+		if err != nil {
+			once.Do(func() { close(refused) })
+		}
+		return c, err
+	}
 	go func() {
 		defer close(started)
-		time.Sleep(400 * time.Millisecond) // real time on purpose: a real port that starts listening later; the outcome does not depend on how much later
+		<-refused
 		l, err := net.Listen("tcp", addr)
 		if err != nil {
 			t.Errorf("listen again on %s: %v", addr, err)
@@ -504,8 +513,11 @@ func TestRunRetriesRefusedConnectionUntilJenkinsListens(t *testing.T) {
 		t.Cleanup(func() { l.Close() })
 		go fake.Serve(l) //nolint:errcheck // ends when the listener closes
 	}()
-	r := runWith(t, "", []string{"JENKINS_URL=http://" + addr + "/jenkins/", "JENKINS_USER=builder",
-		"JENKINS_API_TOKEN=" + apiToken, "JENKINS_RETRY_FOR=20s", "JENKINS_VERBOSE=true", "JENKINS_NO_PREFLIGHT=true"}, "hello")
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), osEnv{Args: []string{"hello"}, Dir: t.TempDir(), Stdout: &stdout, Stderr: &stderr, Dial: dial,
+		Environ: []string{"JENKINS_URL=http://" + addr + "/jenkins/", "JENKINS_USER=builder",
+			"JENKINS_API_TOKEN=" + apiToken, "JENKINS_RETRY_FOR=20s", "JENKINS_VERBOSE=true", "JENKINS_NO_PREFLIGHT=true"}})
+	r := result{code: code, stdout: stdout.String(), stderr: stderr.String()}
 	<-started
 	if r.code != 0 || r.stdout != "http://"+addr+"/jenkins/queue/item/1/\n" {
 		t.Fatalf("got %d %q %q, want the queue URL after retrying", r.code, r.stdout, r.stderr)

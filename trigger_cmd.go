@@ -85,6 +85,16 @@ func (t *triggerCmd) Run(ctx context.Context, a *app) error {
 	if many {
 		outLines = manyOutputLines(outcomes, a.style, code)
 	}
+	if cfg.JUnit != "" && code != exitUsage {
+		switch found, err := writeJUnit(a.env.Dir, cfg.JUnit, outcomes); {
+		case err != nil && runErr == nil:
+			return err
+		case err != nil:
+			a.out.fail(err.Error())
+		case !found && outcomes[0].Result.Result != "":
+			a.out.note(fmt.Sprintf("no test report to write to %s: the build published none (JUnit plugin)", cfg.JUnit))
+		}
+	}
 	if werr := writeOutputs(a.env, cfg, outLines); werr != nil {
 		if runErr != nil {
 			a.out.fail(werr.Error()) // the run's own outcome decides
@@ -165,7 +175,8 @@ func (a *app) jobSpec(l jobLine, shared sharedParams, start time.Time) (task.Job
 	spec := task.Spec{Trigger: req, FailIfMerged: cfg.FailIfMerged, Mode: creds.Mode(), HasUser: basic,
 		NoPreflight: cfg.NoPreflight, Console: a.console, Tail: a.tail, Prefix: cfg.ConsolePrefix,
 		UnstableOK: cfg.UnstableOK, Start: start, QueueTimeout: cfg.QueueTimeout, Timeout: cfg.Timeout,
-		OnTimeout: a.onTimeout, OnInterrupt: a.onInterrupt, OnInput: a.onInput, Timing: task.TimingFor(cfg.PollInterval, cfg.StopGrace)}
+		OnTimeout: a.onTimeout, OnInterrupt: a.onInterrupt, OnInput: a.onInput, Timing: task.TimingFor(cfg.PollInterval, cfg.StopGrace),
+		Report: cfg.JUnit != ""}
 	switch {
 	case cfg.Wait || cfg.Follow || a.console != task.ConsoleNone:
 		spec.Wait = task.WaitEnd

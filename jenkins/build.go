@@ -11,15 +11,16 @@ import (
 
 // Build is what GET {job}{number}/api/json says.
 type Build struct {
-	Class             string  `json:"_class"`
-	Number            int     `json:"number"`
-	URL               string  `json:"url"`
-	Building          bool    `json:"building"`
-	Result            *string `json:"result"`
-	Duration          int64   `json:"duration"`
-	EstimatedDuration int64   `json:"estimatedDuration"`
-	Timestamp         int64   `json:"timestamp"`
-	QueueID           int64   `json:"queueId"`
+	Class             string   `json:"_class"`
+	Number            int      `json:"number"`
+	URL               string   `json:"url"`
+	Building          bool     `json:"building"`
+	Result            *string  `json:"result"`
+	Duration          int64    `json:"duration"`
+	EstimatedDuration int64    `json:"estimatedDuration"`
+	Timestamp         int64    `json:"timestamp"`
+	QueueID           int64    `json:"queueId"`
+	Actions           []Action `json:"actions"` // for the test counts (Tests)
 }
 
 // Pipeline reports a WorkflowRun, which may need term and kill after stop.
@@ -34,7 +35,9 @@ func BuildURL(j Job, number int) *url.URL {
 // Jenkins: GET {job}{number}/api/json; result is final once building is false.
 func (c *Client) Build(ctx context.Context, j Job, number int) (*Build, error) {
 	u := resolve(BuildURL(j, number), "api/json")
-	u.RawQuery = "tree=number,url,building,result,duration,estimatedDuration,timestamp,queueId"
+	// The test result action's counts come with every read, so knowing whether
+	// a build has tests costs no request of its own.
+	u.RawQuery = "tree=number,url,building,result,duration,estimatedDuration,timestamp,queueId,actions[_class,urlName,failCount,skipCount,totalCount]"
 	var b Build
 	status, err := c.getJSON(ctx, u, "reading build "+strconv.Itoa(number), &b)
 	if err != nil {

@@ -316,8 +316,18 @@ func (r *runner) waitBuild(ctx context.Context) error {
 			return err
 		}
 	}
+	if err := r.readTests(ctx, b); err != nil {
+		if ctx.Err() == nil {
+			return err
+		}
+		r.progress("the test report of build #%d was not read (%s): %stestReport/", r.number, stopWord(context.Cause(ctx)), r.buildU)
+	}
 	if result == "SUCCESS" { // other results are reported by the caller, as the error
-		r.progress("build #%d finished SUCCESS after %s: %s", r.number, round(time.Duration(b.Duration)*time.Millisecond), r.buildU)
+		tests := ""
+		if r.res.Tests != nil {
+			tests = "; " + r.res.Tests.Summary()
+		}
+		r.progress("build #%d finished SUCCESS after %s%s: %s", r.number, round(time.Duration(b.Duration)*time.Millisecond), tests, r.buildU)
 	}
 	var stage, reason string
 	if result != "SUCCESS" && !(result == "UNSTABLE" && r.spec.UnstableOK) {
@@ -326,6 +336,10 @@ func (r *runner) waitBuild(ctx context.Context) error {
 			streamed = con
 		}
 		stage, reason = r.explain(ctx, stages, streamed)
+		if t := r.res.Tests; t != nil && t.Failed > 0 {
+			// Failed tests say best why a build is UNSTABLE or FAILURE.
+			reason = strings.TrimSuffix(t.Summary()+"; "+reason, "; ")
+		}
 		r.res.Stage, r.res.Reason = stage, reason
 	}
 	var printErr error
@@ -345,7 +359,11 @@ func (r *runner) waitBuild(ctx context.Context) error {
 	}
 	switch {
 	case result == "UNSTABLE" && r.spec.UnstableOK:
-		r.progress("build #%d finished UNSTABLE, accepted as a success (unstable-ok): %s", r.number, r.buildU)
+		tests := ""
+		if r.res.Tests != nil {
+			tests = "; " + r.res.Tests.Summary()
+		}
+		r.progress("build #%d finished UNSTABLE, accepted as a success (unstable-ok)%s: %s", r.number, tests, r.buildU)
 	case result != "SUCCESS":
 		return &ResultError{Result: result, Number: r.number, URL: r.buildU, Stage: stage, Reason: reason}
 	}

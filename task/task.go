@@ -41,6 +41,7 @@ type Spec struct {
 	OnTimeout    Policy
 	OnInterrupt  Policy
 	OnInput      InputPolicy // a Pipeline paused at an input step
+	Report       bool        // read the whole test report even when no test failed (to write it as JUnit XML)
 	Timing       Timing      // zero: DefaultTiming
 }
 
@@ -58,6 +59,11 @@ type Result struct {
 	Stage      string       `json:"stage,omitempty"`  // the stage that failed, if known
 	Reason     string       `json:"reason,omitempty"` // why it did not succeed, if known
 	Input      *InputResult `json:"input,omitempty"`  // the build waited for input
+	Tests      *Tests       `json:"tests,omitempty"`  // the build's JUnit test results, if it published any
+
+	// Report is the whole test report, when it was read (Spec.Report, or a
+	// test failed): for writing it as JUnit XML.
+	Report *jenkins.TestReport `json:"-"`
 }
 
 // Triggered reports whether Jenkins accepted the trigger.

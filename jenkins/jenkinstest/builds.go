@@ -33,6 +33,67 @@ type Script struct {
 	// Stages make it a Pipeline of stages (see Stage); Log, Duration and
 	// Result follow from them.
 	Stages []Stage
+	// Tests, when set, is the JUnit report the build publishes as it ends:
+	// its test result action and {build}testReport/api/json, as the JUnit
+	// plugin serves them (../shared/recordings, results.jsonl).
+	Tests []TestSuite
+}
+
+// TestSuite is a suite of a build's JUnit report.
+type TestSuite struct {
+	Name  string
+	Cases []TestCase
+}
+
+// TestCase is one test: Status PASSED, FAILED or SKIPPED; Message is the
+// failure's errorDetails or the skip's message.
+type TestCase struct {
+	Class, Name, Status, Message, Stack string
+	Duration                            time.Duration
+}
+
+// testCounts are the counts of a report: total, failed, skipped.
+func testCounts(suites []TestSuite) (total, failed, skipped int) {
+	for _, su := range suites {
+		for _, c := range su.Cases {
+			total++
+			switch c.Status {
+			case "FAILED", "REGRESSION":
+				failed++
+			case "SKIPPED":
+				skipped++
+			}
+		}
+	}
+	return total, failed, skipped
+}
+
+// testReportJSON is {build}testReport/api/json as the JUnit plugin answers it.
+func testReportJSON(suites []TestSuite) map[string]any {
+	total, failed, skipped := testCounts(suites)
+	var all float64
+	out := []any{}
+	for _, su := range suites {
+		var d float64
+		cases := []any{}
+		for _, c := range su.Cases {
+			cd := c.Duration.Seconds()
+			d += cd
+			var details, stack, skipMsg any
+			switch c.Status {
+			case "FAILED", "REGRESSION":
+				details, stack = c.Message, c.Stack
+			case "SKIPPED":
+				skipMsg = c.Message
+			}
+			cases = append(cases, map[string]any{"className": c.Class, "name": c.Name, "status": c.Status, "duration": cd,
+				"errorDetails": details, "errorStackTrace": stack, "skipped": c.Status == "SKIPPED", "skippedMessage": skipMsg})
+		}
+		all += d
+		out = append(out, map[string]any{"name": su.Name, "duration": d, "cases": cases})
+	}
+	return map[string]any{"_class": "hudson.tasks.junit.TestResult", "duration": all, "empty": total == 0,
+		"failCount": failed, "passCount": total - failed - skipped, "skipCount": skipped, "suites": out}
 }
 
 const synthLine = 64
@@ -346,6 +407,15 @@ func (s *Server) buildRoute(w http.ResponseWriter, r *http.Request, c caller, jo
 		s.writeJSON(w, r, out)
 	case "logText/progressiveText":
 		s.progressiveText(w, r, b)
+	case "testReport/api/json":
+		s.mu.Lock()
+		done := !b.End.IsZero()
+		s.mu.Unlock()
+		if !done || len(b.script.Tests) == 0 {
+			s.notFound(w, r) // published as the build ends; none without a report
+			return
+		}
+		s.writeJSON(w, r, testReportJSON(b.script.Tests))
 	case "consoleText":
 		s.mu.Lock()
 		log := stripNotes(b.log(s.now()))
@@ -426,6 +496,12 @@ func (s *Server) buildJSON(r *http.Request, b *Build, now time.Time) map[string]
 	if !b.End.IsZero() {
 		out["result"] = b.Result
 		out["duration"] = b.End.Sub(b.Start).Milliseconds()
+		if len(b.script.Tests) > 0 {
+			total, failed, skipped := testCounts(b.script.Tests)
+			out["actions"] = []any{map[string]any{"_class": "hudson.model.CauseAction"},
+				map[string]any{"_class": "hudson.tasks.junit.TestResultAction", "failCount": failed, "skipCount": skipped,
+					"totalCount": total, "urlName": "testReport"}, map[string]any{}}
+		}
 	}
 	return out
 }

@@ -57,6 +57,13 @@ func Sample() *Server {
 		"approve": {Script: &Script{Stages: []Stage{
 			{Name: "Build", Duration: 500 * time.Millisecond, Log: []string{"compiling"}},
 			{Name: "Deploy", Duration: 500 * time.Millisecond, Log: []string{"deploying"}, Input: &InputStep{ID: "Deploy", Message: "Deploy?"}}}}},
+		// Builds that publish JUnit reports: the recorded "tested" (UNSTABLE,
+		// 7 tests, 1 failed, 1 skipped) and one whose tests all pass.
+		"tested": {Script: &Script{Duration: time.Second, Result: "UNSTABLE", Log: []string{"Recording test results"}, Tests: sampleTests}},
+		"tested-ok": {Script: &Script{Duration: time.Second, Log: []string{"Recording test results"}, Tests: []TestSuite{
+			{Name: "a.b.IoTest", Cases: []TestCase{{Class: "a.b.IoTest", Name: "reads", Status: "PASSED", Duration: 20 * time.Millisecond},
+				{Class: "a.b.IoTest", Name: "writes", Status: "PASSED", Duration: 11 * time.Millisecond},
+				{Class: "a.b.IoTest", Name: "closes", Status: "PASSED", Duration: 3 * time.Millisecond}}}}}},
 		"slow": {Script: &Script{Duration: 10 * time.Minute, Estimated: 10 * time.Minute, Pipeline: true, StopsNeeded: 2,
 			Log: []string{"[Pipeline] stage", "[Pipeline] { (Long test)", "running the long test suite"}}},
 	}
@@ -70,3 +77,17 @@ const (
 	SamplePassword = "builder-password"
 	SampleJobToken = "s3cret"
 )
+
+// sampleTests is the report of the recorded job "tested" (results.jsonl).
+var sampleTests = []TestSuite{
+	{Name: "a.b.CalcTest", Cases: []TestCase{
+		{Class: "a.b.CalcTest", Name: "adds", Status: "PASSED", Duration: 4 * time.Millisecond},
+		{Class: "a.b.CalcTest", Name: "subtracts", Status: "PASSED", Duration: 3 * time.Millisecond},
+		{Class: "a.b.CalcTest", Name: "multiplies", Status: "PASSED", Duration: 2 * time.Millisecond},
+		{Class: "a.b.CalcTest", Name: "divides", Status: "FAILED", Duration: 71 * time.Millisecond, Message: "expected 4 but was 5",
+			Stack: "java.lang.AssertionError: expected 4 but was 5\n\tat org.junit.Assert.fail(Assert.java:89)\n\tat org.junit.Assert.assertEquals(Assert.java:146)\n\tat a.b.CalcTest.divides(CalcTest.java:42)\n"},
+		{Class: "a.b.CalcTest", Name: "powers", Status: "SKIPPED", Message: "not implemented yet"}}},
+	{Name: "a.b.IoTest", Cases: []TestCase{
+		{Class: "a.b.IoTest", Name: "reads", Status: "PASSED", Duration: 20 * time.Millisecond},
+		{Class: "a.b.IoTest", Name: "writes", Status: "PASSED", Duration: 11 * time.Millisecond}}},
+}
