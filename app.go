@@ -22,7 +22,10 @@ type app struct {
 	out    *printer
 	params []string // -p KEY=VALUE
 	files  []string // --file NAME=PATH
-	jobs   []string // jobs named as arguments
+	arts   []string // --artifacts GLOB
+
+	artifactsCommand bool     // the artifacts command: no --wait needed for --junit or --artifacts
+	jobs             []string // jobs named as arguments
 
 	// The trigger's word-valued settings, validated once.
 	style       codeStyle

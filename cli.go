@@ -7,10 +7,11 @@ import "github.com/alecthomas/kong"
 // environment and .env files in one place. The envname tag names each flag's
 // environment variable.
 type cli struct {
-	Trigger triggerCmd `cmd:"" default:"withargs" help:"Trigger JOB; the default command, so 'jenkins-trigger JOB' does it."`
-	Params  paramsCmd  `cmd:"" help:"List the parameters of JOB: name, type, default, choices, description (a table, or --json)."`
-	Doctor  doctorCmd  `cmd:"" help:"Check every step from this machine to Jenkins and JOB, and say what to fix; triggers nothing."`
-	Help    helpCmd    `cmd:"" help:"Show the help of jenkins-trigger, or of one command: help params."`
+	Trigger   triggerCmd   `cmd:"" default:"withargs" help:"Trigger JOB; the default command, so 'jenkins-trigger JOB' does it."`
+	Params    paramsCmd    `cmd:"" help:"List the parameters of JOB: name, type, default, choices, description (a table, or --json)."`
+	Doctor    doctorCmd    `cmd:"" help:"Check every step from this machine to Jenkins and JOB, and say what to fix; triggers nothing."`
+	Artifacts artifactsCmd `cmd:"" help:"Download archived files (and the test report) of an existing build: artifacts JOB [BUILD]."`
+	Help      helpCmd      `cmd:"" help:"Show the help of jenkins-trigger, or of one command: help params."`
 
 	globalFlags `embed:""`
 	Version     kong.VersionFlag `name:"version" help:"Print version, commit and Go version, then exit."`
@@ -19,7 +20,7 @@ type cli struct {
 // globalFlags are the flags of every command: where Jenkins is, who we are,
 // how to reach it, how long the whole run may take, and how much to say.
 type globalFlags struct {
-	JobFlag      string `name:"job" envname:"JENKINS_JOB" placeholder:"JOB" help:"Job to trigger, as a flag; works for any job name, including one that equals a command: trigger, params, doctor, help ($$JENKINS_JOB)."`
+	JobFlag      string `name:"job" envname:"JENKINS_JOB" placeholder:"JOB" help:"Job to trigger, as a flag; works for any job name, including one that equals a command: trigger, params, doctor, artifacts, help ($$JENKINS_JOB)."`
 	URL          string `name:"url" envname:"JENKINS_URL" placeholder:"URL" help:"Jenkins base URL, with its context path if any, e.g. https://ci.example.com/jenkins/ ($$JENKINS_URL)."`
 	User         string `name:"user" envname:"JENKINS_USER" help:"Jenkins user ID ($$JENKINS_USER, or $$JENKINS_USER_ID as jenkins-cli names it)."`
 	APIToken     string `name:"api-token" envname:"JENKINS_API_TOKEN" placeholder:"TOKEN" help:"API token of the user; prefer the environment or --api-token-file, a flag shows in process lists ($$JENKINS_API_TOKEN)."`
@@ -71,6 +72,9 @@ type triggerCmd struct {
 	StopGrace     string   `name:"stop-grace" envname:"JENKINS_STOP_GRACE" placeholder:"DURATION" help:"When cancelling a build: how long to wait after stop (and, for a Pipeline, after term) for it to end before the next, harder step (default 15s) ($$JENKINS_STOP_GRACE)."`
 	PollInterval  string   `name:"poll-interval" envname:"JENKINS_POLL_INTERVAL" placeholder:"DURATION" help:"Slowest polling interval while waiting (default 5s); polling is quicker at first and near the expected end ($$JENKINS_POLL_INTERVAL)."`
 	OutputFile    string   `name:"output-file" envname:"JENKINS_OUTPUT_FILE" placeholder:"FILE" help:"Write the result as KEY=VALUE lines (JENKINS_BUILD_NUMBER, JENKINS_BUILD_URL, ...) to FILE ($$JENKINS_OUTPUT_FILE)."`
+	Artifacts     []string `name:"artifacts" sep:"none" placeholder:"GLOB" help:"With --wait: download the build's archived files matching GLOB (* within a folder, ** across folders); repeatable; a pattern that matches nothing exits 24."`
+	ArtifactsDir  string   `name:"artifacts-dir" envname:"JENKINS_ARTIFACTS_DIR" placeholder:"DIR" help:"Where --artifacts puts the files, keeping their relative paths; with several jobs, under DIR/JOB/ (default .) ($$JENKINS_ARTIFACTS_DIR)."`
+	ArtifactsOn   string   `name:"artifacts-on" envname:"JENKINS_ARTIFACTS_ON" placeholder:"WHEN" help:"For which results --artifacts downloads: success (the default) or any ($$JENKINS_ARTIFACTS_ON)."`
 	JUnit         string   `name:"junit" envname:"JENKINS_JUNIT" placeholder:"FILE" help:"With --wait: write the build's test report (JUnit plugin) to FILE as JUnit XML, for the calling build system to publish ($$JENKINS_JUNIT)."`
 	DryRun        bool     `name:"dry-run" envname:"JENKINS_DRY_RUN" help:"Print the requests that would be sent and where each setting came from; send nothing ($$JENKINS_DRY_RUN)."`
 	JSON          bool     `name:"json" envname:"JENKINS_JSON" help:"Print the result as one JSON object on stdout ($$JENKINS_JSON)."`
@@ -86,6 +90,15 @@ type doctorCmd struct {
 	tokenFlags `embed:""`
 }
 
+type artifactsCmd struct {
+	Job          string   `arg:"" placeholder:"JOB" help:"The job: name, folder/sub/name, or its URL."`
+	Build        string   `arg:"" optional:"" placeholder:"BUILD" help:"A build number, last, or last-successful (which in Jenkins includes UNSTABLE builds); default last-successful."`
+	Artifacts    []string `name:"artifacts" sep:"none" placeholder:"GLOB" help:"Download the archived files matching GLOB (* within a folder, ** across folders); repeatable; default ** (all)."`
+	ArtifactsDir string   `name:"artifacts-dir" envname:"JENKINS_ARTIFACTS_DIR" placeholder:"DIR" help:"Where the files go, keeping their relative paths (default .) ($$JENKINS_ARTIFACTS_DIR)."`
+	JUnit        string   `name:"junit" envname:"JENKINS_JUNIT" placeholder:"FILE" help:"Also write the build's test report to FILE as JUnit XML ($$JENKINS_JUNIT)."`
+	JSON         bool     `name:"json" envname:"JENKINS_JSON" help:"Print the files (path, size, sha256) as a JSON array on stdout ($$JENKINS_JSON)."`
+}
+
 // helpCmd is `jenkins-trigger help [COMMAND]`; a job named "help" is
 // triggered with --job help.
 type helpCmd struct {
@@ -98,6 +111,7 @@ build to its result and exit with it.
   jenkins-trigger JOB... [flags]         trigger (the default command)
   jenkins-trigger params JOB [flags]     list the job's parameters
   jenkins-trigger doctor [JOB] [flags]   check the way to Jenkins and the job
+  jenkins-trigger artifacts JOB [BUILD]  download a build's artifacts
   jenkins-trigger help [COMMAND]         this help, or a command's flags
 
 Settings come from flags, then the environment, then .env files (./.env and
@@ -105,9 +119,8 @@ Settings come from flags, then the environment, then .env files (./.env and
 never on the command line.
 
 Each command takes its own flags: the trigger's (--wait, -p, --follow, ...)
-are listed by jenkins-trigger help trigger. A job whose name
-equals a command (trigger, params, doctor, help) can always be triggered
-with --job NAME or JENKINS_JOB=NAME.
+are listed by jenkins-trigger help trigger. A job named like a command
+can always be triggered with --job NAME or JENKINS_JOB=NAME.
 
 Exit codes:
   0    what was asked happened (queued; started; SUCCESS with --wait)
@@ -121,5 +134,6 @@ Exit codes:
        (with --exit-codes jenkins-cli: UNSTABLE 1, FAILURE 2, NOT_BUILT 3, ABORTED 4)
   20   queue item cancelled           21   build lost
   22   merged (with --fail-if-merged) 23   waits at an input step (--on-input)
+  24   no artifact matches --artifacts 25   an artifact download failed
   30   timed out before the start     31   timed out after the start
   130  interrupted                    143  terminated`

@@ -60,6 +60,8 @@ type settings struct {
 	PollInterval   time.Duration `env:"POLL_INTERVAL, default=5s"`
 	OutputFile     string        `env:"OUTPUT_FILE"`
 	JUnit          string        `env:"JUNIT"`
+	ArtifactsDir   string        `env:"ARTIFACTS_DIR, default=."`
+	ArtifactsOn    string        `env:"ARTIFACTS_ON, default=success"`
 	ConnectTimeout time.Duration `env:"CONNECT_TIMEOUT, default=10s"`
 	RequestTimeout time.Duration `env:"REQUEST_TIMEOUT, default=30s"`
 	RetryFor       time.Duration `env:"RETRY_FOR, default=30s"`

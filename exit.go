@@ -33,6 +33,8 @@ const (
 	exitLost           = 21
 	exitMerged         = 22
 	exitWaitsForInput  = 23
+	exitNoArtifact     = 24
+	exitDownload       = 25
 	exitQueueTimeout   = 30
 	exitBuildTimeout   = 31
 	exitInterrupted    = 130
@@ -54,6 +56,8 @@ const (
 	outQueueTimeout
 	outBuildTimeout
 	outWaitsForInput
+	outNoArtifact
+	outDownload
 	outCancelled
 	outLost
 	outRejected
@@ -93,7 +97,7 @@ func (o outcome) code(style codeStyle) int {
 	return [...]int{
 		outOK: exitOK, outMerged: exitMerged, outUnstable: 10, outNotBuilt: 13, outUnknownResult: exitUnknownResult,
 		outAborted: 12, outFailure: 11, outQueueTimeout: exitQueueTimeout, outBuildTimeout: exitBuildTimeout,
-		outWaitsForInput: exitWaitsForInput, outCancelled: exitQueueCancelled, outLost: exitLost, outRejected: exitRejected, outNotFound: exitNotFound,
+		outWaitsForInput: exitWaitsForInput, outNoArtifact: exitNoArtifact, outDownload: exitDownload, outCancelled: exitQueueCancelled, outLost: exitLost, outRejected: exitRejected, outNotFound: exitNotFound,
 		outForbidden: exitForbidden, outAuth: exitAuth, outProtocol: exitProtocol, outUnreachable: exitUnreachable,
 		outUsage: exitUsage, outInternal: exitInternal, outInterrupted: exitInterrupted, outTerminated: exitTerminated,
 	}[o]
@@ -154,6 +158,8 @@ func classify(err error) outcome {
 		{task.ErrBuildTimeout, outBuildTimeout},
 		{task.ErrMerged, outMerged},
 		{task.ErrWaitsForInput, outWaitsForInput},
+		{task.ErrNoArtifact, outNoArtifact},
+		{task.ErrDownload, outDownload},
 		{task.ErrUnconfirmed, outUnreachable},
 		{jenkins.ErrAuth, outAuth},
 		{jenkins.ErrForbidden, outForbidden},

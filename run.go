@@ -93,9 +93,10 @@ func run(ctx context.Context, e osEnv) (code int) {
 // jobArgs is implemented by each command: the jobs named as arguments.
 type jobArgs interface{ jobArgs() []string }
 
-func (t *triggerCmd) jobArgs() []string { return t.Jobs }
-func (p *paramsCmd) jobArgs() []string  { return nonEmpty(p.Job) }
-func (d *doctorCmd) jobArgs() []string  { return nonEmpty(d.Job) }
+func (t *triggerCmd) jobArgs() []string   { return t.Jobs }
+func (p *paramsCmd) jobArgs() []string    { return nonEmpty(p.Job) }
+func (d *doctorCmd) jobArgs() []string    { return nonEmpty(d.Job) }
+func (x *artifactsCmd) jobArgs() []string { return nonEmpty(x.Job) }
 
 func nonEmpty(s string) []string {
 	if s == "" {
@@ -129,8 +130,13 @@ func setup(ctx context.Context, e osEnv, c *cli, kctx *kong.Context, out *printe
 		return nil, err
 	}
 	out.quiet = cfg.Quiet
-	a := &app{env: e, cfg: cfg, out: out, params: c.Trigger.Param, files: c.Trigger.File, jobs: args,
-		clients: &clients{env: e, cfg: cfg, out: out, flagSecrets: flagSecrets}}
+	arts := c.Trigger.Artifacts
+	if kctx.Selected() != nil && kctx.Selected().Name == "artifacts" {
+		arts = c.Artifacts.Artifacts
+	}
+	a := &app{env: e, cfg: cfg, out: out, params: c.Trigger.Param, files: c.Trigger.File, arts: arts, jobs: args,
+		artifactsCommand: kctx.Selected() != nil && kctx.Selected().Name == "artifacts",
+		clients:          &clients{env: e, cfg: cfg, out: out, flagSecrets: flagSecrets}}
 	if err := a.validate(); err != nil {
 		return nil, err
 	}
@@ -221,8 +227,12 @@ func (a *app) conflicts() error {
 		return usagef("%s and %s contradict each other; give one", name("JENKINS_QUIET"), name("JENKINS_VERBOSE"))
 	case (cfg.APIToken != "" || cfg.APITokenFile != "") && (cfg.Password != "" || cfg.PasswordFile != ""):
 		return usagef("both an API token, %s, and a password, %s, are set; give one (an API token is better)", secret("JENKINS_API_TOKEN"), secret("JENKINS_PASSWORD"))
-	case cfg.JUnit != "" && !waitsForEnd:
+	case cfg.JUnit != "" && !waitsForEnd && !a.artifactsCommand:
 		return usagef("%s needs the build's end, where its test report is: add --wait", name("JENKINS_JUNIT"))
+	case len(a.arts) > 0 && !waitsForEnd && !a.artifactsCommand:
+		return usagef("--artifacts needs the build's end, where its artifacts are: add --wait")
+	case cfg.ArtifactsOn != "success" && cfg.ArtifactsOn != "any":
+		return usagef("%s %q: use success or any", name("JENKINS_ARTIFACTS_ON"), cfg.ArtifactsOn)
 	case cfg.WaitStart && waitsForEnd:
 		other := "JENKINS_WAIT"
 		switch {

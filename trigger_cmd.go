@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -176,7 +177,14 @@ func (a *app) jobSpec(l jobLine, shared sharedParams, start time.Time) (task.Job
 		NoPreflight: cfg.NoPreflight, Console: a.console, Tail: a.tail, Prefix: cfg.ConsolePrefix,
 		UnstableOK: cfg.UnstableOK, Start: start, QueueTimeout: cfg.QueueTimeout, Timeout: cfg.Timeout,
 		OnTimeout: a.onTimeout, OnInterrupt: a.onInterrupt, OnInput: a.onInput, Timing: task.TimingFor(cfg.PollInterval, cfg.StopGrace),
-		Report: cfg.JUnit != ""}
+		Report: cfg.JUnit != "", FetchAny: cfg.ArtifactsOn == "any"}
+	if len(a.arts) > 0 {
+		dir := resolvePath(a.env.Dir, cfg.ArtifactsDir)
+		if len(a.jobs) > 1 || cfg.JobsFile != "" {
+			dir = filepath.Join(dir, filepath.FromSlash(j.FullName())) // several jobs: DIR/JOB/
+		}
+		spec.Fetch = &task.Fetch{Patterns: a.arts, Dir: dir}
+	}
 	switch {
 	case cfg.Wait || cfg.Follow || a.console != task.ConsoleNone:
 		spec.Wait = task.WaitEnd

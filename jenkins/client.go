@@ -190,7 +190,7 @@ func (c *Client) send(hc *http.Client, req *http.Request, stream bool) (exchange
 	}
 	c.noteDate(resp.Header.Get("Date"), time.Now())
 	p := page{status: resp.StatusCode, header: resp.Header, jenkins: resp.Header.Get("X-Jenkins") != ""}
-	if stream && resp.StatusCode == http.StatusOK {
+	if stream && (resp.StatusCode == http.StatusOK || resp.StatusCode == http.StatusPartialContent) {
 		return exchange{resp: resp, sent: true, page: p}, nil
 	}
 	defer resp.Body.Close()

@@ -21,7 +21,7 @@ type Chunk struct {
 func (c *Client) Console(ctx context.Context, j Job, number int, start int64) (*Chunk, error) {
 	u := resolve(BuildURL(j, number), "logText/progressiveText")
 	u.RawQuery = "start=" + strconv.FormatInt(start, 10)
-	ex, err := c.getWith(ctx, u, "reading the console of build "+strconv.Itoa(number), true)
+	ex, err := c.getWith(ctx, u, "reading the console of build "+strconv.Itoa(number), true, nil)
 	if err != nil {
 		return nil, err
 	}

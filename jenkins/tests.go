@@ -76,7 +76,7 @@ func (c *Client) TestReport(ctx context.Context, j Job, number int) (*TestReport
 	u := resolve(BuildURL(j, number), "testReport/api/json")
 	u.RawQuery = "tree=duration,failCount,passCount,skipCount,suites[name,duration,cases[className,name,status,duration,errorDetails,errorStackTrace,skipped,skippedMessage]]"
 	what := "reading the test report of build " + strconv.Itoa(number)
-	ex, err := c.getWith(ctx, u, what, true)
+	ex, err := c.getWith(ctx, u, what, true, nil)
 	if err != nil {
 		return nil, err
 	}

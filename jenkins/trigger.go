@@ -368,11 +368,12 @@ func (c *Client) Crumb(ctx context.Context) (*Crumb, error) {
 // get sends a GET, retrying what GETs may retry: connection failures, 429 and
 // 5xx except 501, with capped backoff, jitter and Retry-After, within retryFor.
 func (c *Client) get(ctx context.Context, u *url.URL, what string) (exchange, error) {
-	return c.getWith(ctx, u, what, false)
+	return c.getWith(ctx, u, what, false, nil)
 }
 
-// getWith is get; with stream, a 200 answer's body is left open for the caller.
-func (c *Client) getWith(ctx context.Context, u *url.URL, what string, stream bool) (exchange, error) {
+// getWith is get; with stream, a 200 (or 206) answer's body is left open for
+// the caller; hdr are extra request headers (Range).
+func (c *Client) getWith(ctx context.Context, u *url.URL, what string, stream bool, hdr http.Header) (exchange, error) {
 	deadline := time.Now().Add(c.retryFor)
 	hc := c.http
 	if stream {
@@ -388,6 +389,9 @@ func (c *Client) getWith(ctx context.Context, u *url.URL, what string, stream bo
 			return exchange{}, err
 		}
 		req.Header.Set("Accept", "application/json")
+		for k, v := range hdr {
+			req.Header[k] = v
+		}
 		ex, err := c.send(hc, req, stream)
 		if err != nil {
 			if !permanent(err) && c.wait(ctx, attempt, "", deadline) {

@@ -42,24 +42,27 @@ type Spec struct {
 	OnInterrupt  Policy
 	OnInput      InputPolicy // a Pipeline paused at an input step
 	Report       bool        // read the whole test report even when no test failed (to write it as JUnit XML)
+	Fetch        *Fetch      // download these artifacts once the build has ended
+	FetchAny     bool        // for any result, not only SUCCESS
 	Timing       Timing      // zero: DefaultTiming
 }
 
 // Result is what happened. Field names are the --json keys.
 type Result struct {
-	Job        string       `json:"job"`
-	JobURL     string       `json:"jobUrl"`
-	QueueID    int64        `json:"queueId"`
-	QueueURL   string       `json:"queueUrl"`
-	Merged     bool         `json:"merged"`
-	Number     int          `json:"number,omitempty"`
-	URL        string       `json:"url,omitempty"` // the build's URL
-	Result     string       `json:"result,omitempty"`
-	DurationMs int64        `json:"durationMs,omitempty"`
-	Stage      string       `json:"stage,omitempty"`  // the stage that failed, if known
-	Reason     string       `json:"reason,omitempty"` // why it did not succeed, if known
-	Input      *InputResult `json:"input,omitempty"`  // the build waited for input
-	Tests      *Tests       `json:"tests,omitempty"`  // the build's JUnit test results, if it published any
+	Job        string         `json:"job"`
+	JobURL     string         `json:"jobUrl"`
+	QueueID    int64          `json:"queueId"`
+	QueueURL   string         `json:"queueUrl"`
+	Merged     bool           `json:"merged"`
+	Number     int            `json:"number,omitempty"`
+	URL        string         `json:"url,omitempty"` // the build's URL
+	Result     string         `json:"result,omitempty"`
+	DurationMs int64          `json:"durationMs,omitempty"`
+	Stage      string         `json:"stage,omitempty"`     // the stage that failed, if known
+	Reason     string         `json:"reason,omitempty"`    // why it did not succeed, if known
+	Input      *InputResult   `json:"input,omitempty"`     // the build waited for input
+	Tests      *Tests         `json:"tests,omitempty"`     // the build's JUnit test results, if it published any
+	Artifacts  []ArtifactFile `json:"artifacts,omitempty"` // the artifacts downloaded (Spec.Fetch)
 
 	// Report is the whole test report, when it was read (Spec.Report, or a
 	// test failed): for writing it as JUnit XML.
@@ -172,7 +175,37 @@ func (r *runner) run(ctx, qctx context.Context) error {
 	if r.spec.Wait == WaitStart {
 		return nil
 	}
-	return r.ended(ctx, r.waitBuild(ctx))
+	err = r.ended(ctx, r.waitBuild(ctx))
+	return r.fetch(ctx, err)
+}
+
+// fetch downloads the artifacts asked for once the build has ended with a
+// result they are wanted for. A build that did not succeed keeps its own
+// outcome; after a success, a failed download is the run's outcome: a build
+// file must not go on without its installer.
+func (r *runner) fetch(ctx context.Context, err error) error {
+	f := r.spec.Fetch
+	if f == nil || r.number == 0 || r.res.Result == "" || (r.res.Result != "SUCCESS" && !r.spec.FetchAny) {
+		return err
+	}
+	var re *ResultError
+	if err != nil && !errors.As(err, &re) {
+		return err // a timeout, a signal, a lost build: nothing to fetch from
+	}
+	files, ferr := FetchArtifacts(ctx, r.c, r.spec.Trigger.Job, r.number, *f, r.ev.Progress)
+	r.res.Artifacts = files
+	if ferr != nil && ctx.Err() != nil {
+		_, cause := stopCause(ctx)
+		ferr = newOutcome(fmt.Sprintf("%s while downloading the artifacts of build #%d: %s", stopWord(cause), r.number, r.buildU), ErrDownload)
+	}
+	switch {
+	case ferr == nil:
+		return err
+	case err != nil:
+		r.caution("%v", ferr)
+		return err
+	}
+	return ferr
 }
 
 // ended turns an error into the run's outcome: when ctx ended (a deadline or

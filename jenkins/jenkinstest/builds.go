@@ -6,6 +6,7 @@ import (
 	"maps"
 	"math"
 	"net/http"
+	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -33,6 +34,9 @@ type Script struct {
 	// Stages make it a Pipeline of stages (see Stage); Log, Duration and
 	// Result follow from them.
 	Stages []Stage
+	// Artifacts are the files the build archives as it ends, by relative
+	// path ("out/app.zip"), served as Jenkins serves them (artifactRoute).
+	Artifacts map[string][]byte
 	// Tests, when set, is the JUnit report the build publishes as it ends:
 	// its test result action and {build}testReport/api/json, as the JUnit
 	// plugin serves them (../shared/recordings, results.jsonl).
@@ -399,6 +403,10 @@ func (s *Server) buildRoute(w http.ResponseWriter, r *http.Request, c caller, jo
 	if s.pipelineRoute(w, r, c, b, rest) {
 		return
 	}
+	if len(rest) > 0 && rest[0] == "artifact" {
+		s.artifactRoute(w, r, b, strings.Join(rest[1:], "/"))
+		return
+	}
 	switch strings.Join(rest, "/") {
 	case "api/json":
 		s.mu.Lock()
@@ -496,6 +504,11 @@ func (s *Server) buildJSON(r *http.Request, b *Build, now time.Time) map[string]
 	if !b.End.IsZero() {
 		out["result"] = b.Result
 		out["duration"] = b.End.Sub(b.Start).Milliseconds()
+		arts := []any{}
+		for _, p := range slices.Sorted(maps.Keys(b.script.Artifacts)) {
+			arts = append(arts, map[string]any{"displayPath": path.Base(p), "fileName": path.Base(p), "relativePath": p})
+		}
+		out["artifacts"] = arts
 		if len(b.script.Tests) > 0 {
 			total, failed, skipped := testCounts(b.script.Tests)
 			out["actions"] = []any{map[string]any{"_class": "hudson.model.CauseAction"},
@@ -712,4 +725,61 @@ func timeSpan(d time.Duration) string {
 		return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.2f", math.Floor(float64(ms)/10)/100), "0"), ".") + " sec"
 	}
 	return fmt.Sprintf("%d ms", ms)
+}
+
+// artifactRoute is {build}artifact/PATH as Jenkins answers it (results.jsonl):
+// GET and HEAD of a finished build's file, Accept-Ranges: bytes, one range
+// "bytes=N-M" or "bytes=N-" answered 206 with Content-Range, a suffix or
+// several ranges answered 200 with the whole file, a start past the end 500;
+// anything else 404.
+func (s *Server) artifactRoute(w http.ResponseWriter, r *http.Request, b *Build, rel string) {
+	s.mu.Lock()
+	done := !b.End.IsZero()
+	s.mu.Unlock()
+	data, ok := b.script.Artifacts[rel]
+	if !done || !ok {
+		s.notFound(w, r)
+		return
+	}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		s.postRequired(w)
+		return
+	}
+	h := w.Header()
+	h.Set("Accept-Ranges", "bytes")
+	h.Set("Content-Type", "application/octet-stream")
+	h.Set("Last-Modified", b.End.UTC().Format(http.TimeFormat))
+	size := int64(len(data))
+	from, to, ranged := int64(0), size-1, false
+	if spec, ok := strings.CutPrefix(r.Header.Get("Range"), "bytes="); ok && !strings.Contains(spec, ",") && !strings.HasPrefix(spec, "-") {
+		a, z, _ := strings.Cut(spec, "-")
+		start, err := strconv.ParseInt(a, 10, 64)
+		end := size - 1
+		if z != "" {
+			if e, err2 := strconv.ParseInt(z, 10, 64); err2 == nil && e < end {
+				end = e
+			}
+		}
+		switch {
+		case err != nil:
+		case start >= size:
+			h.Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", start, size-1, size))
+			h.Set("Content-Type", "text/html;charset=utf-8")
+			w.WriteHeader(http.StatusInternalServerError) // Jenkins' own answer to a range past the end
+			fmt.Fprint(w, "<html><body><h1>Oops!</h1></body></html>")
+			return
+		default:
+			from, to, ranged = start, end, true
+		}
+	}
+	h.Set("Content-Length", strconv.FormatInt(to-from+1, 10))
+	if ranged {
+		h.Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", from, to, size))
+		w.WriteHeader(http.StatusPartialContent)
+	} else {
+		w.WriteHeader(http.StatusOK)
+	}
+	if r.Method == http.MethodGet {
+		_, _ = w.Write(data[from : to+1])
+	}
 }

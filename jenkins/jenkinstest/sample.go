@@ -59,11 +59,14 @@ func Sample() *Server {
 			{Name: "Deploy", Duration: 500 * time.Millisecond, Log: []string{"deploying"}, Input: &InputStep{ID: "Deploy", Message: "Deploy?"}}}}},
 		// Builds that publish JUnit reports: the recorded "tested" (UNSTABLE,
 		// 7 tests, 1 failed, 1 skipped) and one whose tests all pass.
-		"tested": {Script: &Script{Duration: time.Second, Result: "UNSTABLE", Log: []string{"Recording test results"}, Tests: sampleTests}},
-		"tested-ok": {Script: &Script{Duration: time.Second, Log: []string{"Recording test results"}, Tests: []TestSuite{
-			{Name: "a.b.IoTest", Cases: []TestCase{{Class: "a.b.IoTest", Name: "reads", Status: "PASSED", Duration: 20 * time.Millisecond},
-				{Class: "a.b.IoTest", Name: "writes", Status: "PASSED", Duration: 11 * time.Millisecond},
-				{Class: "a.b.IoTest", Name: "closes", Status: "PASSED", Duration: 3 * time.Millisecond}}}}}},
+		"tested": {Script: &Script{Duration: time.Second, Result: "UNSTABLE", Log: []string{"Recording test results"}, Tests: sampleTests,
+			Artifacts: map[string][]byte{"out/app.zip": []byte("PK\x03\x04 not really a zip\n"), "out/notes.txt": []byte("release notes of tested\n"),
+				"out/sub dir/\u00fc-file.txt": []byte("a file with a space and a non-ASCII name\n")}}},
+		"tested-ok": {Script: &Script{Duration: time.Second, Log: []string{"Recording test results"},
+			Artifacts: map[string][]byte{"out/result.txt": []byte("result of tested-ok\n")}, Tests: []TestSuite{
+				{Name: "a.b.IoTest", Cases: []TestCase{{Class: "a.b.IoTest", Name: "reads", Status: "PASSED", Duration: 20 * time.Millisecond},
+					{Class: "a.b.IoTest", Name: "writes", Status: "PASSED", Duration: 11 * time.Millisecond},
+					{Class: "a.b.IoTest", Name: "closes", Status: "PASSED", Duration: 3 * time.Millisecond}}}}}},
 		"slow": {Script: &Script{Duration: 10 * time.Minute, Estimated: 10 * time.Minute, Pipeline: true, StopsNeeded: 2,
 			Log: []string{"[Pipeline] stage", "[Pipeline] { (Long test)", "running the long test suite"}}},
 	}

@@ -1,0 +1,278 @@
+package task
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"unicode"
+
+	"github.com/jenkins-trigger/jenkins-trigger/jenkins"
+)
+
+// Sentinels of artifact downloads; the CLI gives each its exit code.
+var (
+	ErrNoArtifact = errors.New("no artifact matches") // a pattern matched nothing: a build file must not go on without its installer
+	ErrDownload   = errors.New("artifact download failed")
+)
+
+// Fetch says which of a build's artifacts to download and where.
+type Fetch struct {
+	Patterns []string // globs over relative paths, / between folders; ** spans folders
+	Dir      string   // the files go under it, keeping their relative paths
+	Parallel int      // downloads at once (0: 4)
+}
+
+// ArtifactFile is a downloaded artifact. Field names are the --json keys.
+type ArtifactFile struct {
+	Path   string `json:"path"` // relative, with /
+	Size   int64  `json:"size"`
+	SHA256 string `json:"sha256"`
+}
+
+// attempts bounds the tries of one file: a transient failure resumes it
+// (Range) or starts it again.
+const attempts = 5
+
+// FetchArtifacts downloads the artifacts of build number that match f's
+// patterns: one listing, then one GET per file, at most f.Parallel at once.
+// Each file is streamed to a temporary file in its folder and renamed when
+// complete and its size matches the answer's Content-Length, so no partial
+// file ever stands under the final name. Paths are checked first: nothing is
+// written for a listing with an unsafe or colliding path.
+func FetchArtifacts(ctx context.Context, c *jenkins.Client, j jenkins.Job, number int, f Fetch, progress func(string)) ([]ArtifactFile, error) {
+	all, err := c.Artifacts(ctx, j, number)
+	if err != nil {
+		return nil, err
+	}
+	var picked []jenkins.Artifact
+	for _, p := range f.Patterns {
+		n := 0
+		for _, a := range all {
+			if globMatch(p, a.RelativePath) {
+				n++
+				if !slices.ContainsFunc(picked, func(x jenkins.Artifact) bool { return x.RelativePath == a.RelativePath }) {
+					picked = append(picked, a)
+				}
+			}
+		}
+		if n == 0 {
+			return nil, newOutcome(fmt.Sprintf("no artifact of build #%d of %q matches %q (%s)", number, j.FullName(), p, listArtifacts(all)), ErrNoArtifact)
+		}
+	}
+	seen := map[string]string{}
+	for _, a := range picked {
+		if err := safePath(a.RelativePath); err != nil {
+			return nil, newOutcome(fmt.Sprintf("artifact %q of build #%d is not downloaded: %v", jenkins.Clean(a.RelativePath, 200), number, err), ErrDownload)
+		}
+		key := strings.ToLower(a.RelativePath)
+		if other, dup := seen[key]; dup {
+			return nil, newOutcome(fmt.Sprintf("artifacts %q and %q of build #%d would be one file where case is ignored (Windows, macOS): download them with separate patterns into separate folders",
+				jenkins.Clean(other, 200), jenkins.Clean(a.RelativePath, 200), number), ErrDownload)
+		}
+		seen[key] = a.RelativePath
+	}
+	out := make([]ArtifactFile, len(picked))
+	errs := make([]error, len(picked))
+	parallel := f.Parallel
+	if parallel <= 0 {
+		parallel = 4
+	}
+	sem := make(chan struct{}, parallel)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	for i, a := range picked {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			out[i], errs[i] = download(ctx, c, j, number, a.RelativePath, f.Dir)
+			if errs[i] == nil && progress != nil {
+				mu.Lock()
+				progress(fmt.Sprintf("downloaded artifact %s (%s) of build #%d", a.RelativePath, bytesWords(out[i].Size), number))
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return out, err
+		}
+	}
+	return out, nil
+}
+
+// download gets one artifact into dir, resuming after a transient failure.
+func download(ctx context.Context, c *jenkins.Client, j jenkins.Job, number int, rel, dir string) (ArtifactFile, error) {
+	final := filepath.Join(dir, filepath.FromSlash(rel))
+	fail := func(format string, args ...any) (ArtifactFile, error) {
+		return ArtifactFile{}, newOutcome(fmt.Sprintf("artifact %q of build #%d: ", rel, number)+fmt.Sprintf(format, args...), ErrDownload)
+	}
+	if err := os.MkdirAll(filepath.Dir(final), 0o755); err != nil {
+		return fail("cannot make its folder: %v", err)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(final), "."+filepath.Base(final)+".part-*")
+	if err != nil {
+		return fail("cannot write it here: %v", err)
+	}
+	defer func() {
+		tmp.Close()
+		_ = os.Remove(tmp.Name()) // gone already when renamed
+	}()
+	var (
+		h       hash.Hash = sha256.New()
+		written int64
+		size    int64 = -1
+		last    error
+	)
+	for try := 0; try < attempts && ctx.Err() == nil; try++ {
+		body, err := c.OpenArtifact(ctx, j, number, rel, written)
+		if err != nil {
+			var je *jenkins.Error
+			if errors.As(err, &je) && (errors.Is(err, jenkins.ErrNotFound) || errors.Is(err, jenkins.ErrForbidden) || errors.Is(err, jenkins.ErrAuth)) {
+				return ArtifactFile{}, err
+			}
+			last = err
+			continue
+		}
+		if body.From == 0 && written > 0 { // the whole file again: start over
+			if _, err := tmp.Seek(0, io.SeekStart); err != nil {
+				body.Body.Close()
+				return fail("%v", err)
+			}
+			if err := tmp.Truncate(0); err != nil {
+				body.Body.Close()
+				return fail("%v", err)
+			}
+			h.Reset()
+			written = 0
+		}
+		if body.Size >= 0 {
+			size = body.Size
+		}
+		n, err := io.Copy(io.MultiWriter(tmp, h), body.Body)
+		body.Body.Close()
+		written += n
+		if err == nil && (size < 0 || written == size) {
+			break
+		}
+		last = err
+		if err == nil {
+			last = fmt.Errorf("the answer ended after %d of %d bytes", written, size)
+		}
+	}
+	switch {
+	case ctx.Err() != nil:
+		return ArtifactFile{}, ctx.Err()
+	case size >= 0 && written != size:
+		return fail("%d of %d bytes arrived after %d tries (%v); nothing was left under its name", written, size, attempts, last)
+	case size < 0 && last != nil:
+		return fail("failed after %d tries (%v); nothing was left under its name", attempts, last)
+	}
+	if err := tmp.Sync(); err != nil {
+		return fail("%v", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fail("%v", err)
+	}
+	if err := os.Rename(tmp.Name(), final); err != nil {
+		return fail("cannot put it in place: %v", err)
+	}
+	return ArtifactFile{Path: rel, Size: written, SHA256: hex.EncodeToString(h.Sum(nil))}, nil
+}
+
+// globMatch matches a relative path against a pattern of path.Match
+// segments, where a ** segment stands for any number of folders.
+func globMatch(pattern, rel string) bool {
+	return matchSegs(strings.Split(pattern, "/"), strings.Split(rel, "/"))
+}
+
+func matchSegs(p, s []string) bool {
+	for len(p) > 0 {
+		if p[0] == "**" {
+			for i := 0; i <= len(s); i++ {
+				if matchSegs(p[1:], s[i:]) {
+					return true
+				}
+			}
+			return false
+		}
+		if len(s) == 0 {
+			return false
+		}
+		if ok, err := path.Match(p[0], s[0]); err != nil || !ok {
+			return false
+		}
+		p, s = p[1:], s[1:]
+	}
+	return len(s) == 0
+}
+
+// reserved are Windows' device names, which no file may be called, with or
+// without an extension.
+var reserved = map[string]bool{"CON": true, "PRN": true, "AUX": true, "NUL": true,
+	"COM1": true, "COM2": true, "COM3": true, "COM4": true, "COM5": true, "COM6": true, "COM7": true, "COM8": true, "COM9": true,
+	"LPT1": true, "LPT2": true, "LPT3": true, "LPT4": true, "LPT5": true, "LPT6": true, "LPT7": true, "LPT8": true, "LPT9": true}
+
+// safePath refuses a relative path that could leave the target folder or
+// that Windows cannot hold: absolute and drive paths, ".." and ".", empty
+// segments, backslashes, reserved names and characters, control
+// characters, and segments ending in a dot or a space.
+func safePath(rel string) error {
+	switch {
+	case rel == "":
+		return errors.New("its path is empty")
+	case strings.HasPrefix(rel, "/"), len(rel) >= 2 && rel[1] == ':':
+		return errors.New("its path is absolute")
+	case strings.ContainsRune(rel, '\\'):
+		return errors.New("its path holds a backslash")
+	}
+	for _, seg := range strings.Split(rel, "/") {
+		base, _, _ := strings.Cut(seg, ".")
+		switch {
+		case seg == "" || seg == "." || seg == "..":
+			return fmt.Errorf("its path has a %q segment", seg)
+		case strings.ContainsAny(seg, `<>:"|?*`):
+			return errors.New(`its name holds one of <>:"|?*, which Windows refuses`)
+		case strings.IndexFunc(seg, unicode.IsControl) >= 0:
+			return errors.New("its name holds a control character")
+		case strings.HasSuffix(seg, ".") || strings.HasSuffix(seg, " "):
+			return errors.New("a name in its path ends in a dot or a space, which Windows drops")
+		case reserved[strings.ToUpper(strings.TrimSpace(base))]:
+			return fmt.Errorf("%q is a device name on Windows", seg)
+		}
+	}
+	return nil
+}
+
+func listArtifacts(all []jenkins.Artifact) string {
+	if len(all) == 0 {
+		return "the build archived none"
+	}
+	var names []string
+	for _, a := range all {
+		names = append(names, a.RelativePath)
+	}
+	return "its artifacts: " + jenkins.ListNames(names)
+}
+
+func bytesWords(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
