@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash"
 	"io"
 	"os"
 	"path"
@@ -130,8 +129,8 @@ func download(ctx context.Context, c *jenkins.Client, j jenkins.Job, number int,
 		tmp.Close()
 		_ = os.Remove(tmp.Name()) // gone already when renamed
 	}()
+	h := sha256.New()
 	var (
-		h       hash.Hash = sha256.New()
 		written int64
 		size    int64 = -1
 		last    error
