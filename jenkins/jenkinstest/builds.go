@@ -390,7 +390,8 @@ func (s *Server) buildRoute(w http.ResponseWriter, r *http.Request, c caller, jo
 		case err == nil && x.Number == n,
 			number == "lastBuild",
 			number == "lastCompletedBuild" && !x.End.IsZero(),
-			number == "lastSuccessfulBuild" && x.Result == "SUCCESS",
+			number == "lastSuccessfulBuild" && (x.Result == "SUCCESS" || x.Result == "UNSTABLE"), // Jenkins: at least UNSTABLE
+			number == "lastStableBuild" && x.Result == "SUCCESS",
 			number == "lastFailedBuild" && x.Result == "FAILURE":
 			b = x // the last match wins: builds are in number order
 		}
@@ -420,7 +421,14 @@ func (s *Server) buildRoute(w http.ResponseWriter, r *http.Request, c caller, jo
 		done := !b.End.IsZero()
 		s.mu.Unlock()
 		if !done || len(b.script.Tests) == 0 {
-			s.notFound(w, r) // published as the build ends; none without a report
+			// Published as the build ends; without one, a small "Not found"
+			// page that refreshes to the build, without X-Jenkins.
+			for _, k := range []string{"X-Jenkins", "X-Jenkins-Session", "X-Hudson"} {
+				w.Header().Del(k)
+			}
+			w.Header().Set("Content-Type", "text/html;charset=utf-8")
+			w.WriteHeader(http.StatusNotFound)
+			fmt.Fprint(w, "<html><head><meta http-equiv='refresh' content='1;url=..'/></head><body>\nNot found\n</body></html>")
 			return
 		}
 		s.writeJSON(w, r, testReportJSON(b.script.Tests))
@@ -746,9 +754,25 @@ func (s *Server) artifactRoute(w http.ResponseWriter, r *http.Request, b *Build,
 		return
 	}
 	h := w.Header()
+	for _, k := range []string{"X-Jenkins", "X-Jenkins-Session", "X-Hudson"} {
+		h.Del(k) // Jenkins serves a file without them
+	}
 	h.Set("Accept-Ranges", "bytes")
-	h.Set("Content-Type", "application/octet-stream")
-	h.Set("Last-Modified", b.End.UTC().Format(http.TimeFormat))
+	switch path.Ext(rel) {
+	case ".txt":
+		h.Set("Content-Type", "text/plain")
+	case ".zip":
+		h.Set("Content-Type", "application/zip")
+	default:
+		h.Set("Content-Type", "application/octet-stream")
+	}
+	modified := b.End.UTC().Truncate(time.Second)
+	h.Set("Last-Modified", modified.Format(http.TimeFormat))
+	if since, err := http.ParseTime(r.Header.Get("If-Modified-Since")); err == nil && !modified.After(since) {
+		h.Del("Content-Type")
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
 	size := int64(len(data))
 	from, to, ranged := int64(0), size-1, false
 	if spec, ok := strings.CutPrefix(r.Header.Get("Range"), "bytes="); ok && !strings.Contains(spec, ",") && !strings.HasPrefix(spec, "-") {
@@ -764,9 +788,7 @@ func (s *Server) artifactRoute(w http.ResponseWriter, r *http.Request, b *Build,
 		case err != nil:
 		case start >= size:
 			h.Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", start, size-1, size))
-			h.Set("Content-Type", "text/html;charset=utf-8")
-			w.WriteHeader(http.StatusInternalServerError) // Jenkins' own answer to a range past the end
-			fmt.Fprint(w, "<html><body><h1>Oops!</h1></body></html>")
+			s.oops(w, http.StatusInternalServerError) // Jenkins' own answer to a range past the end
 			return
 		default:
 			from, to, ranged = start, end, true

@@ -155,12 +155,14 @@ func (s *Server) waitForNodes(b *Build, now time.Time) {
 		if now.Before(at) {
 			return
 		}
+		// Every node block goes through the queue as a placeholder task, so
+		// it takes a queue id even when an executor is free at once.
 		if _, busy := s.freeAt(at); busy {
 			b.pl.pausedSince, b.pl.nodeWait = at, s.nextID
-			s.nextID++
 		} else {
 			b.pl.nodesDone++
 		}
+		s.nextID++
 		return
 	}
 }

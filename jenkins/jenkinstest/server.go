@@ -1037,7 +1037,7 @@ func roundTrip(v any) any {
 }
 
 // permalinks are the build aliases Jenkins resolves under a job.
-var permalinks = map[string]bool{"lastBuild": true, "lastCompletedBuild": true, "lastSuccessfulBuild": true, "lastFailedBuild": true}
+var permalinks = map[string]bool{"lastBuild": true, "lastCompletedBuild": true, "lastSuccessfulBuild": true, "lastFailedBuild": true, "lastStableBuild": true}
 
 // projectClass and buildClass are the item and run classes of a job.
 func projectClass(j *Job) string {
