@@ -28,7 +28,15 @@ import (
 func main() {
 	quick := flag.Bool("quick", false, "fewer runs and shorter builds (a smoke run, not for the record)")
 	long := flag.Bool("long", false, "only follow two real 10-minute builds, with and without an estimate")
+	arts := flag.Bool("artifacts", false, "only download artifacts of 1 GiB and 64 MiB, side by side with curl")
 	flag.Parse()
+	if *arts {
+		if err := runArtifacts(os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *long {
 		if err := runLong(os.Stdout); err != nil {
 			fmt.Fprintln(os.Stderr, "bench:", err)
@@ -399,4 +407,66 @@ func cpuModel() string {
 		}
 	}
 	return runtime.GOOS + "/" + runtime.GOARCH
+}
+
+// runArtifacts downloads one archived file of 1 GiB and one of 64 MiB with
+// the artifacts command and with curl, three times each, in the same run:
+// time (median, ratio to curl), requests, and the tool's peak RSS, which must
+// not grow with the file's size.
+func runArtifacts(out io.Writer) error {
+	// Generated as served: the fake holds neither file, so the tool's peak
+	// RSS is its own (a child forked from a process holding a gigabyte would
+	// report that gigabyte).
+	sizes := map[string]int64{"out/big.bin": 1 << 30, "out/mid.bin": 64 << 20}
+	e, closeEnv, err := newEnv(out, map[string]*jenkinstest.Job{"arts": {Script: &jenkinstest.Script{Duration: time.Millisecond, ArtifactBytes: sizes}}})
+	if err != nil {
+		return err
+	}
+	defer closeEnv()
+	first := exec.Command(e.bin, "arts", "--wait", "--no-preflight")
+	first.Env = e.vars
+	if b, err := first.CombinedOutput(); err != nil {
+		return fmt.Errorf("the build: %v: %s", err, b)
+	}
+	fmt.Fprintf(out, "## Artifacts\n\nMeasured %s on %s (%d cores), %s, with `go run ./bench -artifacts`: `jenkins-trigger artifacts arts 1 --artifacts PATH` against `curl -sf -u USER:TOKEN -o FILE URL`, three runs each, alternating, files written to a temporary folder.\n\n",
+		time.Now().UTC().Format("2006-01-02 15:04 MST"), cpuModel(), runtime.NumCPU(), runtime.Version())
+	fmt.Fprintln(out, "| file | jenkins-trigger (median) | curl (median) | ratio to curl | throughput | requests | peak RSS |\n|---|---|---|---|---|---|---|")
+	for _, name := range []string{"out/mid.bin", "out/big.bin"} {
+		var tool, curl []time.Duration
+		var rss int64
+		reqs := 0
+		for range 3 {
+			dir, err := os.MkdirTemp(e.dir, "dl")
+			if err != nil {
+				return err
+			}
+			before := e.requests()
+			c := exec.Command(e.bin, "artifacts", "arts", "1", "--artifacts", name, "--artifacts-dir", dir)
+			c.Env = e.vars
+			start := time.Now()
+			if b, err := c.CombinedOutput(); err != nil {
+				return fmt.Errorf("jenkins-trigger artifacts: %v: %s", err, b)
+			}
+			tool = append(tool, time.Since(start))
+			reqs = e.requests() - before
+			rss = max(rss, c.ProcessState.SysUsage().(*syscall.Rusage).Maxrss)
+			os.RemoveAll(dir)
+			target := filepath.Join(e.dir, "curl.bin")
+			cc := exec.Command("curl", "-sf", "-u", jenkinstest.SampleUser+":"+jenkinstest.SampleAPIToken, "-o", target, e.sim.URL()+"job/arts/1/artifact/"+name)
+			cc.Env = e.vars
+			start = time.Now()
+			if err := cc.Run(); err == nil {
+				curl = append(curl, time.Since(start))
+			}
+			os.Remove(target)
+		}
+		ratio, curlMs := "(curl unavailable)", "-"
+		if len(curl) > 0 {
+			ratio, curlMs = fmt.Sprintf("%.2f", float64(median(tool))/float64(median(curl))), ms(median(curl))
+		}
+		fmt.Fprintf(out, "| %s (%d MiB) | %s | %s | %s | %.0f MB/s | %d | %.1f MB |\n", name, sizes[name]>>20, ms(median(tool)), curlMs, ratio,
+			float64(sizes[name])/(1<<20)/median(tool).Seconds(), reqs, float64(rss)/1024)
+	}
+	fmt.Fprintln(out)
+	return nil
 }

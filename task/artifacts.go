@@ -129,7 +129,9 @@ func download(ctx context.Context, c *jenkins.Client, j jenkins.Job, number int,
 		tmp.Close()
 		_ = os.Remove(tmp.Name()) // gone already when renamed
 	}()
-	h := sha256.New()
+	h := newAsyncHash() // hashing overlaps the network and the disk
+	defer h.stop()
+	buf := make([]byte, 1<<20)
 	var (
 		written int64
 		size    int64 = -1
@@ -154,13 +156,13 @@ func download(ctx context.Context, c *jenkins.Client, j jenkins.Job, number int,
 				body.Body.Close()
 				return fail("%v", err)
 			}
-			h.Reset()
+			h.reset()
 			written = 0
 		}
 		if body.Size >= 0 {
 			size = body.Size
 		}
-		n, err := io.Copy(io.MultiWriter(tmp, h), body.Body)
+		n, err := io.CopyBuffer(io.MultiWriter(tmp, h), body.Body, buf)
 		body.Body.Close()
 		written += n
 		if err == nil && (size < 0 || written == size) {
@@ -179,16 +181,73 @@ func download(ctx context.Context, c *jenkins.Client, j jenkins.Job, number int,
 	case size < 0 && last != nil:
 		return fail("failed after %d tries (%v); nothing was left under its name", attempts, last)
 	}
-	if err := tmp.Sync(); err != nil {
-		return fail("%v", err)
-	}
+	// No fsync: the build file reads the file next, on this machine; what
+	// matters is that it is whole when it appears under its name.
 	if err := tmp.Close(); err != nil {
 		return fail("%v", err)
 	}
 	if err := os.Rename(tmp.Name(), final); err != nil {
 		return fail("cannot put it in place: %v", err)
 	}
-	return ArtifactFile{Path: rel, Size: written, SHA256: hex.EncodeToString(h.Sum(nil))}, nil
+	return ArtifactFile{Path: rel, Size: written, SHA256: hex.EncodeToString(h.sum())}, nil
+}
+
+// asyncHash computes SHA-256 on its own goroutine, so that hashing a large
+// file overlaps reading it from the network and writing it to disk.
+type asyncHash struct {
+	ch   chan []byte
+	done chan []byte
+	free chan []byte
+}
+
+func newAsyncHash() *asyncHash {
+	a := &asyncHash{ch: make(chan []byte, 4), done: make(chan []byte), free: make(chan []byte, 6)}
+	go func() {
+		h := sha256.New()
+		for b := range a.ch {
+			if b == nil { // reset
+				h.Reset()
+				continue
+			}
+			h.Write(b)
+			select {
+			case a.free <- b[:0]:
+			default:
+			}
+		}
+		a.done <- h.Sum(nil)
+	}()
+	return a
+}
+
+// Write hands a copy of p to the hashing goroutine.
+func (a *asyncHash) Write(p []byte) (int, error) {
+	var b []byte
+	select {
+	case b = <-a.free:
+	default:
+	}
+	a.ch <- append(b, p...)
+	return len(p), nil
+}
+
+func (a *asyncHash) reset() { a.ch <- nil }
+
+// sum waits for the hashing to finish and returns the digest; the hash
+// takes no more writes after it.
+func (a *asyncHash) sum() []byte {
+	close(a.ch)
+	d := <-a.done
+	a.ch = nil
+	return d
+}
+
+// stop ends the hashing goroutine if sum was not called.
+func (a *asyncHash) stop() {
+	if a.ch != nil {
+		close(a.ch)
+		<-a.done
+	}
 }
 
 // globMatch matches a relative path against a pattern of path.Match
