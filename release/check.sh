@@ -107,6 +107,26 @@ expect() { # name want pattern -- command
 expect "nuget targets: SUCCESS, build URL as a property" 0 "next step: ${JENKINS_URL}job/deploy/1/ SUCCESS exit 0" -- xbuild /nologo "$work/use.proj"
 expect "nuget targets: FAILURE fails the build" nonzero "jenkins-trigger exited 11" -- xbuild /nologo "$work/use.proj" /p:JenkinsJob=deploy-fails
 expect "nuget targets: UNSTABLE tolerated on request" 0 "UNSTABLE exit 0" -- xbuild /nologo "$work/use.proj" /p:JenkinsJob=deploy-unstable /p:JenkinsAllowUnstable=true
+cat > "$work/fetch.proj" <<PROJ
+<Project xmlns="http://schemas.microsoft.com/developer/msbuild/2003" ToolsVersion="4.0" DefaultTargets="Publish">
+  <Import Project="$pkg/build/JenkinsTrigger.props" />
+  <Import Project="$pkg/build/JenkinsTrigger.targets" />
+  <PropertyGroup>
+    <JenkinsJob>tested-ok</JenkinsJob>
+    <JenkinsWait>true</JenkinsWait>
+    <JenkinsArtifactsDir>$work/fetched</JenkinsArtifactsDir>
+    <JenkinsJUnitFile>$work/fetched-tests.xml</JenkinsJUnitFile>
+  </PropertyGroup>
+  <ItemGroup>
+    <JenkinsArtifacts Include="results"><Pattern>out/**/*.txt</Pattern></JenkinsArtifacts>
+  </ItemGroup>
+  <Target Name="Publish" DependsOnTargets="JenkinsTrigger">
+    <Message Importance="high" Text="fetched: \$(JenkinsBuildResult)" />
+  </Target>
+</Project>
+PROJ
+expect "nuget targets: an artifact fetched and the JUnit file written" 0 "fetched: SUCCESS" -- xbuild /nologo "$work/fetch.proj"
+{ [ -f "$work/fetched/out/result.txt" ] && grep -q '<testsuites' "$work/fetched-tests.xml"; } || { failed=1; echo "release: FAILED: the artifact or the JUnit file is missing"; }
 # A successful build's log has no line in MSBuild's error or warning format (the tool defuses its own lines).
 if grep -E '(^|: )(error|warning)( [A-Za-z]*[0-9]*)? *:' "$work/out"; then
   failed=1; echo "release: FAILED: a line in MSBuild's error/warning format in a build that succeeded"

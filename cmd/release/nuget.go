@@ -10,8 +10,11 @@ import (
 
 // nugetTargets gives an MSBuild project a JenkinsTrigger target. Properties
 // in: JenkinsJob (required), JenkinsWait, JenkinsFollow, JenkinsTimeout,
-// JenkinsAllowUnstable, JenkinsContinueOnError, JenkinsTriggerExe; items in:
-// JenkinsParameter (Include=NAME, Value=...). Properties out:
+// JenkinsAllowUnstable, JenkinsContinueOnError, JenkinsTriggerExe,
+// JenkinsArtifactsDir, JenkinsJUnitFile; items in: JenkinsParameter
+// (Include=NAME, Value=...), JenkinsArtifacts (Include=a name, Pattern=the
+// glob: a pattern in Include would be expanded against the local disk by
+// MSBuild). Properties out:
 // JenkinsTriggerExitCode, JenkinsBuildUrl, JenkinsBuildNumber,
 // JenkinsBuildResult. Secrets (JENKINS_URL, JENKINS_USER, JENKINS_API_TOKEN)
 // come from the environment or a .env file, never from the project.
@@ -34,6 +37,9 @@ const nugetTargets = `<?xml version="1.0" encoding="utf-8"?>
       <_JtArgs Condition="'$(JenkinsTimeout)' != ''">$(_JtArgs) --timeout $(JenkinsTimeout)</_JtArgs>
       <_JtArgs Condition="'$(JenkinsAllowUnstable)' == 'true'">$(_JtArgs) --unstable-ok</_JtArgs>
       <_JtArgs Condition="'@(JenkinsParameter)' != ''">$(_JtArgs) --params-file &quot;$(_JtParams)&quot;</_JtArgs>
+      <_JtArgs Condition="'@(JenkinsArtifacts)' != ''">$(_JtArgs) @(JenkinsArtifacts->'--artifacts &quot;%(Pattern)&quot;', ' ')</_JtArgs>
+      <_JtArgs Condition="'$(JenkinsArtifactsDir)' != ''">$(_JtArgs) --artifacts-dir &quot;$(JenkinsArtifactsDir)&quot;</_JtArgs>
+      <_JtArgs Condition="'$(JenkinsJUnitFile)' != ''">$(_JtArgs) --junit &quot;$(JenkinsJUnitFile)&quot;</_JtArgs>
     </PropertyGroup>
     <MakeDir Directories="$(_JtDir)" />
     <WriteLinesToFile File="$(_JtParams)" Lines="@(JenkinsParameter->'%(Identity)=%(Value)')" Overwrite="true" Condition="'@(JenkinsParameter)' != ''" />
