@@ -9,7 +9,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
 sim_pid=""
-cleanup() { [ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null; rm -rf "$work"; rm -f "$root"/examples/*/build.properties; }
+cleanup() { [ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null; rm -rf "$work"; rm -f "$root"/examples/*/build.properties; rm -rf "$root"/examples/make/dist "$root"/examples/make/test-results.xml; }
 trap cleanup EXIT
 
 if ! command -v xbuild >/dev/null 2>&1; then
@@ -51,6 +51,8 @@ expect "make: SUCCESS passes and the build URL reaches the next step" 0 \
   "next step: deploying build 1 from ${JENKINS_URL}job/deploy/1/" -- make -C examples/make JT="$JT" deploy
 expect "make: FAILURE fails the build with the tool's code" 2 "Error 11" -- make -C examples/make JT="$JT" fails
 expect "make: UNSTABLE tolerated on purpose" 0 "unstable build tolerated" -- make -C examples/make JT="$JT" unstable-tolerated
+expect "make: an artifact and the JUnit report brought back" 0 "packaged: result.txt" "3 tests passed" -- make -C examples/make JT="$JT" package
+grep -q '<testsuites name="tested-ok' examples/make/test-results.xml || { failed=$((failed + 1)); echo "examples: FAILED: make: no JUnit file"; }
 
 proj=examples/msbuild/deploy.proj
 expect "xbuild: SUCCESS passes and the build URL reaches the next step" 0 \
