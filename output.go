@@ -51,6 +51,13 @@ func outputLines(res *task.Result, job string, code int) []string {
 			lines = append(lines, "JENKINS_TESTS_TOTAL="+strconv.Itoa(t.Total), "JENKINS_TESTS_FAILED="+strconv.Itoa(t.Failed),
 				"JENKINS_TESTS_SKIPPED="+strconv.Itoa(t.Skipped))
 		}
+		if len(res.Artifacts) > 0 {
+			lines = append(lines, "JENKINS_ARTIFACTS_COUNT="+strconv.Itoa(len(res.Artifacts)))
+			for i, a := range res.Artifacts {
+				k := "JENKINS_ARTIFACT_" + strconv.Itoa(i+1) + "_"
+				lines = append(lines, k+"PATH="+jenkins.Clean(a.Path, 500), k+"SIZE="+strconv.FormatInt(a.Size, 10), k+"SHA256="+a.SHA256)
+			}
+		}
 		if in := res.Input; in != nil {
 			lines = append(lines, "JENKINS_INPUT_ID="+jenkins.Clean(in.ID, 100), "JENKINS_INPUT_MESSAGE="+jenkins.Clean(in.Message, 200), "JENKINS_INPUT_OUTCOME="+in.Outcome)
 		}
