@@ -26,14 +26,20 @@ const (
 // reader (no Job/Build) and hidden (no Job/Read).
 func newFake(t *testing.T, configure ...func(*jenkinstest.Server)) *jenkinstest.Server {
 	t.Helper()
+	s := sampleWith(configure)
+	s.Start()
+	t.Cleanup(s.Close)
+	return s
+}
+
+// sampleWith is the sample fake with the tests' extra users, configured.
+func sampleWith(configure []func(*jenkinstest.Server)) *jenkinstest.Server {
 	s := jenkinstest.Sample()
 	s.Users["reader"] = &jenkinstest.User{APIToken: "11" + strings.Repeat("a", 32), NoBuild: true}
 	s.Users["hidden"] = &jenkinstest.User{APIToken: "11" + strings.Repeat("b", 32), NoRead: true}
 	for _, f := range configure {
 		f(s)
 	}
-	s.Start()
-	t.Cleanup(s.Close)
 	return s
 }
 
@@ -42,12 +48,7 @@ func newFake(t *testing.T, configure ...func(*jenkinstest.Server)) *jenkinstest.
 // with runFake.
 func newMemFake(t *testing.T, configure ...func(*jenkinstest.Server)) *jenkinstest.Server {
 	t.Helper()
-	s := jenkinstest.Sample()
-	s.Users["reader"] = &jenkinstest.User{APIToken: "11" + strings.Repeat("a", 32), NoBuild: true}
-	s.Users["hidden"] = &jenkinstest.User{APIToken: "11" + strings.Repeat("b", 32), NoRead: true}
-	for _, f := range configure {
-		f(s)
-	}
+	s := sampleWith(configure)
 	s.StartInMemory()
 	t.Cleanup(s.Close)
 	return s

@@ -2,7 +2,6 @@ package jenkins
 
 import (
 	"context"
-	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
@@ -25,26 +24,15 @@ const maxListing = 16 << 20
 func (c *Client) Artifacts(ctx context.Context, j Job, number int) ([]Artifact, error) {
 	u := resolve(BuildURL(j, number), "api/json")
 	u.RawQuery = "tree=artifacts[relativePath,fileName]"
-	what := "listing the artifacts of build " + strconv.Itoa(number)
-	ex, err := c.getWith(ctx, u, what, true, nil)
-	if err != nil {
-		return nil, err
-	}
-	p := ex.page
-	c.noteSession(p.header)
-	switch {
-	case p.status == http.StatusNotFound:
-		return nil, failf(ErrNotFound, p.status, "build %d of %q is gone (HTTP 404): deleted, or the user lost Job/Read", number, Clean(j.FullName(), 200))
-	case p.status != http.StatusOK:
-		return nil, c.explainStatus(TriggerRequest{Job: j}, p, what)
-	}
-	defer ex.resp.Body.Close()
 	var list struct {
 		Artifacts []Artifact `json:"artifacts"`
 	}
-	if err := json.NewDecoder(io.LimitReader(ex.resp.Body, maxListing)).Decode(&list); err != nil {
-		return nil, &Error{Kind: ErrProtocol, Status: p.status, Err: err,
-			Msg: what + " got an answer that is not Jenkins' build JSON (" + Clean(err.Error(), 100) + ")"}
+	status, err := c.getLargeJSON(ctx, u, "listing the artifacts of build "+strconv.Itoa(number), maxListing, TriggerRequest{Job: j}, &list)
+	switch {
+	case err != nil:
+		return nil, err
+	case status == http.StatusNotFound:
+		return nil, failf(ErrNotFound, status, "build %d of %q is gone (HTTP 404): deleted, or the user lost Job/Read", number, Clean(j.FullName(), 200))
 	}
 	return list.Artifacts, nil
 }

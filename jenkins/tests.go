@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 )
@@ -75,24 +76,35 @@ const maxReport = 64 << 20
 func (c *Client) TestReport(ctx context.Context, j Job, number int) (*TestReport, error) {
 	u := resolve(BuildURL(j, number), "testReport/api/json")
 	u.RawQuery = "tree=duration,failCount,passCount,skipCount,suites[name,duration,cases[className,name,status,duration,errorDetails,errorStackTrace,skipped,skippedMessage]]"
-	what := "reading the test report of build " + strconv.Itoa(number)
+	var rep TestReport
+	status, err := c.getLargeJSON(ctx, u, "reading the test report of build "+strconv.Itoa(number), maxReport, TriggerRequest{Job: j}, &rep)
+	if err != nil || status == http.StatusNotFound {
+		return nil, err
+	}
+	return &rep, nil
+}
+
+// getLargeJSON GETs u and decodes a 200 answer as it streams in, up to limit
+// bytes: for answers larger than the 64 KiB every other one is read to. A
+// 404 is returned as its status, for the caller to explain; anything else
+// but 200 is explained here.
+func (c *Client) getLargeJSON(ctx context.Context, u *url.URL, what string, limit int64, r TriggerRequest, v any) (int, error) {
 	ex, err := c.getWith(ctx, u, what, true, nil)
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
 	p := ex.page
 	c.noteSession(p.header)
 	switch {
 	case p.status == http.StatusNotFound:
-		return nil, nil
+		return p.status, nil
 	case p.status != http.StatusOK:
-		return nil, c.explainStatus(TriggerRequest{Job: j}, p, what)
+		return p.status, c.explainStatus(r, p, what)
 	}
 	defer ex.resp.Body.Close()
-	var rep TestReport
-	if err := json.NewDecoder(io.LimitReader(ex.resp.Body, maxReport)).Decode(&rep); err != nil {
-		return nil, &Error{Kind: ErrProtocol, Status: p.status, Err: err,
-			Msg: what + " got an answer that is not the JUnit plugin's report JSON (" + Clean(err.Error(), 100) + ")"}
+	if err := json.NewDecoder(io.LimitReader(ex.resp.Body, limit)).Decode(v); err != nil {
+		return p.status, &Error{Kind: ErrProtocol, Status: p.status, Err: err,
+			Msg: what + " got an answer that is not the expected JSON (" + Clean(err.Error(), 100) + ")"}
 	}
-	return &rep, nil
+	return p.status, nil
 }

@@ -22,13 +22,19 @@ var fast = Timing{PollMin: 5 * time.Millisecond, PollMax: 20 * time.Millisecond,
 // fake starts the sample fake Jenkins with job "job" running script.
 func fake(t *testing.T, script jenkinstest.Script, faults ...jenkinstest.Fault) *jenkinstest.Server {
 	t.Helper()
+	s := sampleJob(script, faults)
+	s.Start()
+	t.Cleanup(s.Close)
+	return s
+}
+
+// sampleJob is the sample fake with job "job" running script, and faults.
+func sampleJob(script jenkinstest.Script, faults []jenkinstest.Fault) *jenkinstest.Server {
 	s := jenkinstest.Sample()
 	s.Jobs["job"] = &jenkinstest.Job{Script: &script}
 	for _, f := range faults {
 		s.Inject(f)
 	}
-	s.Start()
-	t.Cleanup(s.Close)
 	return s
 }
 
@@ -37,11 +43,7 @@ func fake(t *testing.T, script jenkinstest.Script, faults ...jenkinstest.Fault) 
 // time and no test depends on how fast the machine is. Call it in the bubble.
 func memFake(t *testing.T, script jenkinstest.Script, faults ...jenkinstest.Fault) *jenkinstest.Server {
 	t.Helper()
-	s := jenkinstest.Sample()
-	s.Jobs["job"] = &jenkinstest.Job{Script: &script}
-	for _, f := range faults {
-		s.Inject(f)
-	}
+	s := sampleJob(script, faults)
 	s.StartInMemory()
 	t.Cleanup(s.Close)
 	return s
