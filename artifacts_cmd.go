@@ -43,7 +43,8 @@ func (cmd *artifactsCmd) Run(ctx context.Context, a *app) error {
 	}
 	var files []task.ArtifactFile
 	if len(patterns) > 0 {
-		files, err = task.FetchArtifacts(ctx, client, job, number, task.Fetch{Patterns: patterns, Dir: resolvePath(a.env.Dir, a.cfg.ArtifactsDir)}, a.out.note)
+		files, err = task.FetchArtifacts(ctx, client, job, number, task.Fetch{Patterns: patterns, Dir: resolvePath(a.env.Dir, a.cfg.ArtifactsDir)}, a.out.note, a.out.status)
+		a.out.endStatus()
 		if err != nil {
 			return task.Ended(ctx, err, while)
 		}

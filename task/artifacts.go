@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 	"unicode"
 
 	"github.com/jenkins-trigger/jenkins-trigger/jenkins"
@@ -48,7 +49,9 @@ const attempts = 5
 // complete and its size matches the answer's Content-Length, so no partial
 // file ever stands under the final name. Paths are checked first: nothing is
 // written for a listing with an unsafe or colliding path.
-func FetchArtifacts(ctx context.Context, c *jenkins.Client, j jenkins.Job, number int, f Fetch, progress func(string)) ([]ArtifactFile, error) {
+// progress gets a line per file; status, when set, a live line of the bytes
+// so far (a terminal's status line), at most every 200 ms.
+func FetchArtifacts(ctx context.Context, c *jenkins.Client, j jenkins.Job, number int, f Fetch, progress, status func(string)) ([]ArtifactFile, error) {
 	all, err := c.Artifacts(ctx, j, number)
 	if err != nil {
 		return nil, err
@@ -80,6 +83,7 @@ func FetchArtifacts(ctx context.Context, c *jenkins.Client, j jenkins.Job, numbe
 		}
 		seen[key] = a.RelativePath
 	}
+	meter := &meter{status: status, files: len(picked)}
 	out := make([]ArtifactFile, len(picked))
 	errs := make([]error, len(picked))
 	parallel := f.Parallel
@@ -95,7 +99,7 @@ func FetchArtifacts(ctx context.Context, c *jenkins.Client, j jenkins.Job, numbe
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			out[i], errs[i] = download(ctx, c, j, number, a.RelativePath, f.Dir)
+			out[i], errs[i] = download(ctx, c, j, number, a.RelativePath, f.Dir, meter)
 			if errs[i] == nil && progress != nil {
 				mu.Lock()
 				progress(fmt.Sprintf("downloaded artifact %s (%s) of build #%d", a.RelativePath, bytesWords(out[i].Size), number))
@@ -113,7 +117,7 @@ func FetchArtifacts(ctx context.Context, c *jenkins.Client, j jenkins.Job, numbe
 }
 
 // download gets one artifact into dir, resuming after a transient failure.
-func download(ctx context.Context, c *jenkins.Client, j jenkins.Job, number int, rel, dir string) (ArtifactFile, error) {
+func download(ctx context.Context, c *jenkins.Client, j jenkins.Job, number int, rel, dir string, m *meter) (ArtifactFile, error) {
 	final := filepath.Join(dir, filepath.FromSlash(rel))
 	fail := func(format string, args ...any) (ArtifactFile, error) {
 		return ArtifactFile{}, newOutcome(fmt.Sprintf("artifact %q of build #%d: ", rel, number)+fmt.Sprintf(format, args...), ErrDownload)
@@ -162,7 +166,7 @@ func download(ctx context.Context, c *jenkins.Client, j jenkins.Job, number int,
 		if body.Size >= 0 {
 			size = body.Size
 		}
-		n, err := io.CopyBuffer(io.MultiWriter(tmp, h), body.Body, buf)
+		n, err := io.CopyBuffer(io.MultiWriter(tmp, h, m), body.Body, buf)
 		body.Body.Close()
 		written += n
 		if err == nil && (size < 0 || written == size) {
@@ -333,4 +337,27 @@ func bytesWords(n int64) string {
 		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
 	}
 	return fmt.Sprintf("%d bytes", n)
+}
+
+// meter counts the bytes of all downloads for a live status line.
+type meter struct {
+	status func(string)
+	files  int
+	mu     sync.Mutex
+	bytes  int64
+	last   time.Time
+}
+
+func (m *meter) Write(p []byte) (int, error) {
+	if m == nil || m.status == nil {
+		return len(p), nil
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.bytes += int64(len(p))
+	if now := time.Now(); now.Sub(m.last) >= 200*time.Millisecond {
+		m.last = now
+		m.status(fmt.Sprintf("downloading %d artifact(s): %s so far", m.files, bytesWords(m.bytes)))
+	}
+	return len(p), nil
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -54,7 +55,9 @@ func TestFetchArtifacts(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				s, j := artifactFake(t, files, tc.faults...)
 				dir := t.TempDir()
-				got, err := FetchArtifacts(context.Background(), client(t, s), j, 1, Fetch{Patterns: tc.patterns, Dir: dir}, nil)
+				var live []string
+				got, err := FetchArtifacts(context.Background(), client(t, s), j, 1, Fetch{Patterns: tc.patterns, Dir: dir}, nil,
+					func(l string) { live = append(live, l) })
 				if tc.kind != nil {
 					if !errors.Is(err, tc.kind) {
 						t.Fatalf("err = %v, want %v", err, tc.kind)
@@ -79,6 +82,9 @@ func TestFetchArtifacts(t *testing.T) {
 				}
 				if strings.Join(sortedCopy(paths), ",") != strings.Join(tc.want, ",") {
 					t.Errorf("downloaded %v, want %v", paths, tc.want)
+				}
+				if len(live) == 0 || !strings.HasPrefix(live[0], fmt.Sprintf("downloading %d artifact(s): ", len(tc.want))) {
+					t.Errorf("live status lines %q", live)
 				}
 			})
 		})
@@ -114,7 +120,7 @@ func TestArtifactPathsAreChecked(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		s, j := artifactFake(t, map[string][]byte{"out/App.zip": []byte("a"), "out/app.zip": []byte("b")})
 		dir := t.TempDir()
-		_, err := FetchArtifacts(context.Background(), client(t, s), j, 1, Fetch{Patterns: []string{"out/*"}, Dir: dir}, nil)
+		_, err := FetchArtifacts(context.Background(), client(t, s), j, 1, Fetch{Patterns: []string{"out/*"}, Dir: dir}, nil, nil)
 		if !errors.Is(err, ErrDownload) || !strings.Contains(err.Error(), "where case is ignored") {
 			t.Errorf("err = %v, want a case collision", err)
 		}

@@ -192,7 +192,7 @@ func (r *runner) fetch(ctx context.Context, err error) error {
 	if err != nil && !errors.As(err, &re) {
 		return err // a timeout, a signal, a lost build: nothing to fetch from
 	}
-	files, ferr := FetchArtifacts(ctx, r.c, r.spec.Trigger.Job, r.number, *f, r.ev.Progress)
+	files, ferr := FetchArtifacts(ctx, r.c, r.spec.Trigger.Job, r.number, *f, r.ev.Progress, r.ev.Status)
 	r.res.Artifacts = files
 	if ferr != nil && ctx.Err() != nil {
 		_, cause := stopCause(ctx)
