@@ -92,7 +92,6 @@ func FetchArtifacts(ctx context.Context, c *jenkins.Client, j jenkins.Job, numbe
 	}
 	sem := make(chan struct{}, parallel)
 	var wg sync.WaitGroup
-	var mu sync.Mutex
 	for i, a := range picked {
 		wg.Add(1)
 		go func() {
@@ -101,9 +100,9 @@ func FetchArtifacts(ctx context.Context, c *jenkins.Client, j jenkins.Job, numbe
 			defer func() { <-sem }()
 			out[i], errs[i] = download(ctx, c, j, number, a.RelativePath, f.Dir, meter)
 			if errs[i] == nil && progress != nil {
-				mu.Lock()
+				meter.mu.Lock() // one writer at a time for the lines and the live status
 				progress(fmt.Sprintf("downloaded artifact %s (%s) of build #%d", a.RelativePath, bytesWords(out[i].Size), number))
-				mu.Unlock()
+				meter.mu.Unlock()
 			}
 		}()
 	}
