@@ -9,7 +9,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
 sim_pid=""
-cleanup() { [ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null; rm -rf "$work"; rm -f "$root"/examples/*/build.properties; rm -rf "$root"/examples/make/dist "$root"/examples/make/test-results.xml; }
+cleanup() { [ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null; rm -rf "$work"; rm -f "$root"/examples/*/build.properties; rm -rf "$root"/examples/*/dist "$root"/examples/*/test-results.xml; }
 trap cleanup EXIT
 
 if ! command -v xbuild >/dev/null 2>&1; then
@@ -58,6 +58,8 @@ proj=examples/msbuild/deploy.proj
 expect "xbuild: SUCCESS passes and the build URL reaches the next step" 0 \
   "next step: JENKINS_JOB=deploy" "JENKINS_BUILD_URL=${JENKINS_URL}job/deploy/2/" "JENKINS_BUILD_RESULT=SUCCESS" \
   -- xbuild /nologo "$proj" /p:JenkinsTrigger="$JT"
+expect "xbuild: an artifact and the JUnit report brought back" 0 "packaged: result.txt" -- xbuild /nologo "$proj" /p:JenkinsTrigger="$JT" /t:Package
+grep -q '<testsuites name="tested-ok' examples/msbuild/test-results.xml || { failed=$((failed + 1)); echo "examples: FAILED: xbuild: no JUnit file"; }
 expect "xbuild: FAILURE fails the build" nonzero "jenkins-trigger exited 11" -- xbuild /nologo "$proj" /p:JenkinsTrigger="$JT" /p:Job=deploy-fails
 expect "xbuild: UNSTABLE captured as 10 and tolerated" 0 "UNSTABLE build tolerated" "JENKINS_EXIT_CODE=10" \
   -- xbuild /nologo "$proj" /p:JenkinsTrigger="$JT" /p:Job=deploy-unstable /p:AllowUnstable=true

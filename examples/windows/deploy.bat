@@ -20,4 +20,10 @@ if not "%rc%"=="0" (
 )
 for /f "usebackq tokens=1,* delims==" %%a in ("%~dp0build.properties") do if "%%a"=="JENKINS_BUILD_URL" set BUILD_URL=%%b
 echo next step: deploying %BUILD_URL%
-exit /b 0
+
+rem What the build archived (under dist\) and its test report as JUnit XML, when
+rem PACKAGE is set: 24 means no file matched, 25 a failed download. Outside a
+rem parenthesized block, so that %ERRORLEVEL% is read after the command ran.
+if "%PACKAGE%"=="" exit /b 0
+"%JT%" tested-ok --wait --artifacts "out/*.txt" --artifacts-dir "%~dp0dist" --junit "%~dp0test-results.xml"
+exit /b %ERRORLEVEL%
