@@ -97,10 +97,18 @@ func TestREADMEDocumentsEveryFlagAndExitCode(t *testing.T) {
 			table[strings.TrimSpace(c)] = true
 		}
 	}
-	for _, code := range []int{exitOK, exitInternal, exitUsage, exitAuth, exitForbidden, exitNotFound, exitRejected,
-		exitUnreachable, exitProtocol, exitMerged, exitInterrupted, exitTerminated} {
-		if !table[strconv.Itoa(code)] {
-			t.Errorf("README's exit-code table lacks %d", code)
+	// Every code the one mapping can give, in either numbering, is in the
+	// README's table and in --help's list: the three cannot drift apart.
+	_, helpCodes, _ := strings.Cut(description, "Exit codes:")
+	for o := outOK; o <= outTerminated; o++ {
+		for _, style := range []codeStyle{defaultCodes, jenkinsCLICodes} {
+			code := strconv.Itoa(o.code(style))
+			if style == defaultCodes && !table[code] {
+				t.Errorf("README's exit-code table lacks %s (outcome %d)", code, o)
+			}
+			if !regexp.MustCompile(`(^|\s)` + code + `(\s|,|\))`).MatchString(helpCodes) {
+				t.Errorf("--help's exit codes lack %s (outcome %d)", code, o)
+			}
 		}
 	}
 	for _, section := range []string{"## Try it", "## Test it", "### NAnt", "### MSBuild", "### Make", "### Windows cmd", "### PowerShell",
