@@ -144,3 +144,14 @@ func (a *app) job(ref string) (jenkins.Job, error) {
 	}
 	return jenkins.ParseJob(base, ref)
 }
+
+// jobClient is the job the settings name (argument, --job or JENKINS_JOB)
+// and a client for its Jenkins: what params and artifacts start from.
+func (a *app) jobClient() (jenkins.Job, *jenkins.Client, error) {
+	job, err := a.job(a.cfg.Job)
+	if err != nil {
+		return job, nil, err
+	}
+	client, _, err := a.client(job.Base)
+	return job, client, err
+}

@@ -16,11 +16,7 @@ var permalinks = map[string]string{"last": "lastBuild", "last-successful": "last
 // It downloads a finished build's artifacts with the same safety as
 // --artifacts, and writes its test report with --junit. Bounded by --timeout.
 func (cmd *artifactsCmd) Run(ctx context.Context, a *app) error {
-	job, err := a.job(a.cfg.Job)
-	if err != nil {
-		return err
-	}
-	client, _, err := a.client(job.Base)
+	job, client, err := a.jobClient()
 	if err != nil {
 		return err
 	}

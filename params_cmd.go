@@ -24,11 +24,7 @@ type paramInfo struct {
 
 // Run is `jenkins-trigger params JOB`: read the job, print its parameters.
 func (cmd *paramsCmd) Run(ctx context.Context, a *app) error {
-	job, err := a.job(a.cfg.Job)
-	if err != nil {
-		return err
-	}
-	client, _, err := a.client(job.Base)
+	job, client, err := a.jobClient()
 	if err != nil {
 		return err
 	}

@@ -130,12 +130,12 @@ func setup(ctx context.Context, e osEnv, c *cli, kctx *kong.Context, out *printe
 		return nil, err
 	}
 	out.quiet = cfg.Quiet
-	arts := c.Trigger.Artifacts
-	if kctx.Selected() != nil && kctx.Selected().Name == "artifacts" {
+	arts, artifactsCommand := c.Trigger.Artifacts, kctx.Selected() != nil && kctx.Selected().Name == "artifacts"
+	if artifactsCommand {
 		arts = c.Artifacts.Artifacts
 	}
 	a := &app{env: e, cfg: cfg, out: out, params: c.Trigger.Param, files: c.Trigger.File, arts: arts, jobs: args,
-		artifactsCommand: kctx.Selected() != nil && kctx.Selected().Name == "artifacts",
+		artifactsCommand: artifactsCommand,
 		clients:          &clients{env: e, cfg: cfg, out: out, flagSecrets: flagSecrets}}
 	if err := a.validate(); err != nil {
 		return nil, err
