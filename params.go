@@ -32,7 +32,7 @@ func parseParam(s string) (name, value string, err error) {
 	case name == "":
 		return "", "", errors.New("has no name before '='; write NAME=VALUE")
 	case strings.TrimSpace(name) != name:
-		return "", "", fmt.Errorf("the name %q has spaces around it; write NAME=VALUE", truncate(strings.TrimSpace(name), 60))
+		return "", "", errors.New("has spaces around its name; write NAME=VALUE with nothing around the name")
 	case strings.ContainsAny(name, "\x00\r\n"):
 		return "", "", errors.New("has a control character in its name")
 	}
