@@ -3,11 +3,15 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"os"
+	"os/signal"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -21,6 +25,9 @@ func TestRunPassesTheCommandsExitCodeAndEnvironment(t *testing.T) {
 		nil, &stdout, &stderr)
 	if code != 10 {
 		t.Fatalf("exit %d, want the command's 10; stderr:\n%s", code, stderr.String())
+	}
+	if !strings.HasSuffix(stderr.String(), "jenkins-sim: sh exited 10\n") {
+		t.Errorf("the last line does not say the command's exit code:\n%s", stderr.String())
 	}
 }
 
@@ -114,6 +121,104 @@ func TestParseFault(t *testing.T) {
 	for _, bad := range []string{"POST:/build", "POST:/build:nonsense", "POST:/build:proxy-502:x", "a:b:c:d:e"} {
 		if _, err := jenkinstest.ParseFault(bad); err == nil {
 			t.Errorf("jenkinstest.ParseFault(%q) succeeded", bad)
+		}
+	}
+}
+
+// TestMain lets this test binary be the background simulator that --detach
+// starts (os.Executable is the test binary here).
+func TestMain(m *testing.M) {
+	if os.Getenv(detachedVar) != "" {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		code := run(ctx, os.Args[1:], os.Environ(), os.Stdout, os.Stderr)
+		stop()
+		os.Exit(code)
+	}
+	os.Exit(m.Run())
+}
+
+// Two simulators started with --detach side by side: each returns only once
+// its env file is complete, so the very next step can use it; --stop ends
+// each (writing its --record) and removes its file.
+func TestDetachIsReadyWhenItReturnsAndStopEndsIt(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	type sim struct{ env, record, log string }
+	sims := []sim{}
+	for _, name := range []string{"a", "b"} {
+		sims = append(sims, sim{filepath.Join(dir, name+".env"), filepath.Join(dir, name+".json"), filepath.Join(dir, name+".log")})
+	}
+	done := make(chan string, len(sims))
+	for _, s := range sims {
+		go func() {
+			var stderr bytes.Buffer
+			if code := run(context.Background(), []string{"--detach", "--write-env", s.env, "--record", s.record, "--log", s.log}, os.Environ(), &bytes.Buffer{}, &stderr); code != 0 {
+				done <- fmt.Sprintf("--detach: exit %d: %s", code, stderr.String())
+				return
+			}
+			if !strings.Contains(stderr.String(), "stop it with: jenkins-sim --stop "+s.env) {
+				done <- "--detach does not say how to stop it: " + stderr.String()
+				return
+			}
+			done <- ""
+		}()
+	}
+	for range sims {
+		if msg := <-done; msg != "" {
+			t.Fatal(msg)
+		}
+	}
+	urls := map[string]bool{}
+	for _, s := range sims {
+		// No waiting: the file is there and complete when --detach returns.
+		pid, url, err := envPID(s.env)
+		if err != nil || pid == os.Getpid() {
+			t.Fatalf("%s: pid %d, %v", s.env, pid, err)
+		}
+		urls[url] = true
+		req, _ := http.NewRequest(http.MethodPost, url+"job/hello/build", nil)
+		req.SetBasicAuth(jenkinstest.SampleUser, jenkinstest.SampleAPIToken)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatalf("the detached simulator does not answer: %v", err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusCreated {
+			t.Errorf("trigger answered %d", resp.StatusCode)
+		}
+	}
+	if len(urls) != 2 {
+		t.Errorf("the two simulators share a URL: %v", urls)
+	}
+	for _, s := range sims {
+		pid, _, _ := envPID(s.env)
+		var stderr bytes.Buffer
+		if code := run(context.Background(), []string{"--stop", s.env}, nil, &bytes.Buffer{}, &stderr); code != 0 {
+			t.Fatalf("--stop: exit %d: %s", code, stderr.String())
+		}
+		if alive(pid) {
+			t.Errorf("pid %d still runs after --stop", pid)
+		}
+		if _, err := os.Stat(s.env); !os.IsNotExist(err) {
+			t.Errorf("--stop left %s (%v)", s.env, err)
+		}
+		if runtime.GOOS != "windows" {
+			if b, err := os.ReadFile(s.record); err != nil || !strings.Contains(string(b), `"job": "hello"`) {
+				t.Errorf("record after --stop: %s (%v)", b, err)
+			}
+			if b, _ := os.ReadFile(s.log); !strings.Contains(string(b), "received POST /job/hello/build") {
+				t.Errorf("--log lacks the summary:\n%s", b)
+			}
+		}
+	}
+}
+
+func TestDetachNeedsAnEnvFile(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{{"--detach"}, {"--detach", "--write-env", "x.env", "--", "true"}, {"--log", "x.log"}} {
+		var stderr bytes.Buffer
+		if code := run(context.Background(), args, nil, &bytes.Buffer{}, &stderr); code != 2 || strings.Count(stderr.String(), "\n") != 1 {
+			t.Errorf("%q: exit %d, want 2 with one line: %q", args, code, stderr.String())
 		}
 	}
 }
