@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -36,7 +37,35 @@ type osEnv struct {
 var version, commit = "dev", "none" // set by -ldflags "-X main.version=... -X main.commit=..."
 
 func versionString() string {
-	return fmt.Sprintf("jenkins-trigger %s (commit %s, %s %s/%s)", version, commit, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	v, c := version, commit
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		v, c = stamped(v, c, bi)
+	}
+	return fmt.Sprintf("jenkins-trigger %s (commit %s, %s %s/%s)", v, c, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+}
+
+// stamped fills in, for a binary built without -ldflags (go install
+// MODULE@VERSION, or go build in a clone), the version and commit the Go
+// toolchain recorded.
+func stamped(v, c string, bi *debug.BuildInfo) (string, string) {
+	if v == "dev" && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		v = bi.Main.Version
+	}
+	if c == "none" {
+		rev, dirty := "", ""
+		for _, s := range bi.Settings {
+			switch {
+			case s.Key == "vcs.revision" && len(s.Value) >= 12:
+				rev = s.Value[:12]
+			case s.Key == "vcs.modified" && s.Value == "true":
+				dirty = "+dirty"
+			}
+		}
+		if rev != "" {
+			c = rev + dirty
+		}
+	}
+	return v, c
 }
 
 // run is the whole program; main only wires the OS into it. It parses the

@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"testing"
@@ -552,5 +553,24 @@ func TestRunPathsWithSpaces(t *testing.T) {
 	}
 	if b, err := os.ReadFile(filepath.Join(sub, "build result.properties")); err != nil || !strings.Contains(string(b), "JENKINS_QUEUE_ID=1") {
 		t.Errorf("output file: %q, %v", b, err)
+	}
+}
+
+// A binary built by go install or a plain go build says what the toolchain
+// recorded; -ldflags stamps win.
+func TestVersionFromBuildInfo(t *testing.T) {
+	t.Parallel()
+	bi := &debug.BuildInfo{Main: debug.Module{Version: "v1.2.3"}, Settings: []debug.BuildSetting{
+		{Key: "vcs.revision", Value: "0123456789abcdef0123"}, {Key: "vcs.modified", Value: "true"}}}
+	for _, tc := range []struct{ v, c, wantV, wantC string }{
+		{"dev", "none", "v1.2.3", "0123456789ab+dirty"},
+		{"1.0.0", "abc", "1.0.0", "abc"},
+	} {
+		if v, c := stamped(tc.v, tc.c, bi); v != tc.wantV || c != tc.wantC {
+			t.Errorf("stamped(%q, %q) = %q, %q; want %q, %q", tc.v, tc.c, v, c, tc.wantV, tc.wantC)
+		}
+	}
+	if v, c := stamped("dev", "none", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}}); v != "dev" || c != "none" {
+		t.Errorf("a build without a version or revision: %q, %q", v, c)
 	}
 }
