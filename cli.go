@@ -22,10 +22,10 @@ type cli struct {
 type globalFlags struct {
 	JobFlag      string `name:"job" envname:"JENKINS_JOB" placeholder:"JOB" help:"Job to trigger, as a flag; works for any job name, including one that equals a command: trigger, params, doctor, artifacts, help ($$JENKINS_JOB)."`
 	URL          string `name:"url" envname:"JENKINS_URL" placeholder:"URL" help:"Jenkins base URL, with its context path if any, e.g. https://ci.example.com/jenkins/ ($$JENKINS_URL)."`
-	User         string `name:"user" envname:"JENKINS_USER" help:"Jenkins user ID ($$JENKINS_USER, or $$JENKINS_USER_ID as jenkins-cli names it)."`
+	User         string `name:"user" envname:"JENKINS_USER" placeholder:"ID" help:"Jenkins user ID ($$JENKINS_USER, or $$JENKINS_USER_ID as jenkins-cli names it)."`
 	APIToken     string `name:"api-token" envname:"JENKINS_API_TOKEN" placeholder:"TOKEN" help:"API token of the user; prefer the environment or --api-token-file, a flag shows in process lists ($$JENKINS_API_TOKEN)."`
 	APITokenFile string `name:"api-token-file" envname:"JENKINS_API_TOKEN_FILE" placeholder:"FILE" help:"Read the API token from FILE ($$JENKINS_API_TOKEN_FILE)."`
-	Password     string `name:"password" envname:"JENKINS_PASSWORD" help:"Password of the user (needs a CSRF crumb; an API token is better) ($$JENKINS_PASSWORD)."`
+	Password     string `name:"password" envname:"JENKINS_PASSWORD" placeholder:"PASSWORD" help:"Password of the user (needs a CSRF crumb; an API token is better) ($$JENKINS_PASSWORD)."`
 	PasswordFile string `name:"password-file" envname:"JENKINS_PASSWORD_FILE" placeholder:"FILE" help:"Read the password from FILE ($$JENKINS_PASSWORD_FILE)."`
 
 	EnvFile        []string `name:"env-file" sep:"none" placeholder:"FILE" help:"Read settings from FILE in .env format, after ./.env; repeatable, later files win ($$JENKINS_ENV_FILE names one)."`

@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -12,8 +14,11 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"testing/synctest"
 
 	"github.com/alecthomas/kong"
+	"github.com/jenkins-trigger/jenkins-trigger/jenkins/jenkinstest"
+	"github.com/jenkins-trigger/jenkins-trigger/task"
 )
 
 // documented lists every flag with its environment name, from the grammar itself.
@@ -87,7 +92,8 @@ func TestREADMEDocumentsEveryFlagAndExitCode(t *testing.T) {
 		}
 	}
 	table := map[string]bool{} // codes in the first column of the exit-code table, "10 / 11" split
-	_, section, _ := strings.Cut(readme, "### Exit codes")
+	_, section, _ := strings.Cut(readme, "\n## Exit codes\n")
+	section, _, _ = strings.Cut(section, "\n## ")
 	for _, line := range strings.Split(section, "\n") {
 		cells := strings.Split(line, "|")
 		if len(cells) < 3 {
@@ -111,11 +117,64 @@ func TestREADMEDocumentsEveryFlagAndExitCode(t *testing.T) {
 			}
 		}
 	}
-	for _, section := range []string{"## Try it", "## Test it", "### NAnt", "### MSBuild", "### Make", "### Windows cmd", "### PowerShell",
-		"## Troubleshooting", "## Dependencies", "go test -race -count=1 ./..."} {
-		if !strings.Contains(readme, section) {
-			t.Errorf("README lacks %q", section)
+}
+
+// TestREADMEOutline: the README is for users, in the order issue 19 gave:
+// what it is, install, quick start, one exit-code table, one examples
+// section, the reference, troubleshooting; contributors' matters live in
+// CONTRIBUTING.md, which holds the test command (the README points to it).
+func TestREADMEOutline(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(b)
+	lines := strings.Split(readme, "\n")
+	lineOf := func(heading string) int {
+		for i, l := range lines {
+			if l == heading {
+				return i + 1
+			}
 		}
+		return 0
+	}
+	var order []string
+	for _, l := range lines {
+		if strings.HasPrefix(l, "## ") {
+			order = append(order, l)
+		}
+	}
+	want := []string{"## Install", "## Quick start", "## Exit codes", "## Examples for build systems", "## Reference", "## Troubleshooting", "## Dependencies", "## Contributing"}
+	if strings.Join(order, "\n") != strings.Join(want, "\n") {
+		t.Errorf("README's sections are\n%s\nwant\n%s", strings.Join(order, "\n"), strings.Join(want, "\n"))
+	}
+	if n := lineOf("## Install"); n == 0 || n > 40 {
+		t.Errorf("install starts at line %d; it belongs in the first 40", n)
+	}
+	if n := lineOf("## Quick start"); n == 0 || n > 80 {
+		t.Errorf("the quick start starts at line %d; it belongs in the first 80", n)
+	}
+	if n := strings.Count(readme, "| code | meaning |"); n != 1 {
+		t.Errorf("README has %d exit-code tables, want one", n)
+	}
+	for _, h := range []string{"### Try it without a Jenkins", "### NAnt", "### MSBuild", "### Make", "### Windows cmd", "### PowerShell", "### GitHub Actions"} {
+		if lineOf(h) == 0 {
+			t.Errorf("README lacks %q", h)
+		}
+	}
+	for _, h := range []string{"## Test", "## Layout", "## Benchmarks", "## Releasing", "### Reliability", "## Which Jenkins"} {
+		if strings.Contains(readme, "\n"+h) {
+			t.Errorf("README has the contributors' section %q; it belongs in CONTRIBUTING.md or docs/", h)
+		}
+	}
+	c, err := os.ReadFile("CONTRIBUTING.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const testCommand = "go test -race -count=1 ./..."
+	if !strings.Contains(string(c), "```sh\n"+testCommand+"\n```") || !strings.Contains(readme, "`"+testCommand+"`") {
+		t.Errorf("CONTRIBUTING.md should hold the test command %q in a sh block, and the README name it", testCommand)
 	}
 }
 
@@ -147,7 +206,7 @@ func TestEnvfileExample(t *testing.T) {
 
 // readmeCommands returns the commands of README.md that run jenkins-trigger:
 // lines of ```sh blocks and inline code that start with "jenkins-trigger " or
-// with "go run ./cmd/jenkins-sim -- go run . ", as argument lists.
+// with "bin/jenkins-sim -- bin/jenkins-trigger ", as argument lists.
 func readmeCommands(t *testing.T) [][]string {
 	t.Helper()
 	b, err := os.ReadFile("README.md")
@@ -172,7 +231,7 @@ func readmeCommands(t *testing.T) [][]string {
 	var out [][]string
 	for _, c := range candidates {
 		c = strings.TrimSpace(c)
-		if rest, ok := strings.CutPrefix(c, "go run ./cmd/jenkins-sim -- go run . "); ok {
+		if rest, ok := strings.CutPrefix(c, simRun); ok {
 			c = "jenkins-trigger " + rest
 		}
 		if !strings.HasPrefix(c, "jenkins-trigger ") {
@@ -243,7 +302,7 @@ func TestREADMECommandsAreRun(t *testing.T) {
 		"jenkins-trigger --env-file sim.env": "needs a jenkins-sim started with --write-env; examples/check.sh does that",
 	}
 	cmds := readmeCommands(t)
-	if len(cmds) < 15 {
+	if len(cmds) < 8 {
 		t.Fatalf("found only %d commands in README.md: is the extraction broken?", len(cmds))
 	}
 	for _, words := range cmds {
@@ -254,9 +313,14 @@ func TestREADMECommandsAreRun(t *testing.T) {
 	}
 }
 
-// TestREADMEFirstCommand runs the README's first command exactly as written,
-// through sh, go run and the real simulator (issue 10, failure 7).
-func TestREADMEFirstCommand(t *testing.T) {
+// simRun starts the README's commands that the simulator runs.
+const simRun = "bin/jenkins-sim -- bin/jenkins-trigger "
+
+// TestREADMETryIt runs the README's "Try it" block as a user pastes it into
+// a fresh clone: line by line through sh, in a copy of the repository's
+// sources. Each line's exit code is the tool's, said by the simulator's last
+// line, and the one the README's sample-jobs table leads one to expect.
+func TestREADMETryIt(t *testing.T) {
 	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds two programs")
@@ -268,23 +332,79 @@ func TestREADMEFirstCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, after, _ := strings.Cut(string(b), "```sh\n")
-	first, _, _ := strings.Cut(after, "\n")
-	if !strings.HasPrefix(first, "go run ./cmd/jenkins-sim -- go run . ") {
-		t.Fatalf("the first command is %q; this test expects the simulator", first)
+	_, after, _ := strings.Cut(string(b), "### Try it without a Jenkins")
+	_, block, _ := strings.Cut(after, "```sh\n")
+	block, _, _ = strings.Cut(block, "```")
+	lines := strings.Split(strings.TrimSpace(block), "\n")
+	if len(lines) < 2 || lines[0] != "go build -o bin/ . ./cmd/jenkins-sim" {
+		t.Fatalf("the Try it block starts %q; this test expects the build, then the simulator", lines)
 	}
-	cmd := exec.Command("sh", "-c", first)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("%s: %v\nstdout:\n%s\nstderr:\n%s", first, err, stdout.String(), stderr.String())
+	want := map[string]int{ // the job's first word after the tool, and its exit code
+		"greeting": 0, "fails": 11, "pipe-fails": 11, "approve": 0, "disabled": 6, "params": 0, "doctor": 0, "slow": 31,
 	}
-	if !regexp.MustCompile(`^http://127\.0\.0\.1:[0-9]+/jenkins/queue/item/1/\n$`).MatchString(stdout.String()) {
-		t.Errorf("stdout %q, want the queue item URL", stdout.String())
+	dir := copySources(t)
+	sh := func(line string) (code int, stdout, stderr string, err error) {
+		cmd := exec.Command("sh", "-c", line)
+		cmd.Dir = dir
+		var out, errOut bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &errOut
+		err = cmd.Run()
+		return cmd.ProcessState.ExitCode(), out.String(), errOut.String(), err
 	}
-	if !strings.Contains(stderr.String(), "received POST /job/greeting/buildWithParameters") {
-		t.Errorf("the simulator did not report the trigger:\n%s", stderr.String())
+	if _, _, stderr, err := sh(lines[0]); err != nil {
+		t.Fatalf("%s: %v\n%s", lines[0], err, stderr)
 	}
+	// Each line starts its own simulator, so they may run at once.
+	for _, line := range lines[1:] {
+		t.Run(line, func(t *testing.T) {
+			t.Parallel()
+			rest, ok := strings.CutPrefix(line, simRun)
+			if !ok {
+				t.Fatalf("the line does not let the simulator run the tool")
+			}
+			job, _, _ := strings.Cut(rest, " ")
+			code, stdout, stderr, _ := sh(line)
+			if w, ok := want[job]; !ok || code != w {
+				t.Errorf("exit %d, want %d (known: %v)\nstderr:\n%s", code, w, ok, stderr)
+			}
+			if said := fmt.Sprintf("jenkins-sim: bin/jenkins-trigger exited %d\n", code); !strings.HasSuffix(stderr, said) {
+				t.Errorf("the last line does not say %q:\n%s", said, stderr)
+			}
+			if job == "greeting" && !regexp.MustCompile(`^http://127\.0\.0\.1:[0-9]+/jenkins/queue/item/1/\n$`).MatchString(stdout) {
+				t.Errorf("stdout %q, want the queue item URL", stdout)
+			}
+		})
+	}
+}
+
+// copySources copies what building the two programs needs (go.mod, go.sum
+// and the non-test Go files) to a new folder, as a fresh clone would have it.
+func copySources(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	err := filepath.WalkDir(".", func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if name := d.Name(); path != "." && (strings.HasPrefix(name, ".") || name == "testdata" || name == "bin" || name == "dist") {
+				return filepath.SkipDir
+			}
+			return os.MkdirAll(filepath.Join(dir, path), 0o755)
+		}
+		if !(path == "go.mod" || path == "go.sum" || strings.HasSuffix(path, ".go") && !strings.HasSuffix(path, "_test.go")) {
+			return nil
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dir, path), b, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }
 
 // TestLowerLayersNameNoFlags: the words a user acts on (flags, JENKINS_*
@@ -353,5 +473,164 @@ func TestHelpListsEveryExitCode(t *testing.T) {
 		if !regexp.MustCompile(`(^|\s)` + code + `\s`).MatchString(codes) {
 			t.Errorf("--help does not list exit code %s", code)
 		}
+	}
+}
+
+// Markers around the README's flags table, which flagsTable writes.
+const (
+	flagsBegin = "<!-- flags: generated from the command-line grammar by `go test -run TestREADMEFlagsTable -update`; edit cli.go, not this table -->\n"
+	flagsEnd   = "<!-- end of flags -->\n"
+)
+
+// flagsTable renders every flag of the grammar once: its names, its
+// environment variable, the commands that take it, and its help text (the
+// same as --help's, without the variable it already names).
+func flagsTable(t *testing.T) string {
+	t.Helper()
+	parser, err := kong.New(&cli{}, kong.Name("jenkins-trigger"), kong.Vars{"version": "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	type row struct {
+		flag     *kong.Flag
+		commands []string
+	}
+	var rows []*row
+	byName := map[string]*row{}
+	add := func(f *kong.Flag, command string) {
+		if r := byName[f.Name]; r != nil {
+			r.commands = append(r.commands, command)
+			return
+		}
+		r := &row{flag: f, commands: []string{command}}
+		byName[f.Name] = r
+		rows = append(rows, r)
+	}
+	for _, f := range parser.Model.Flags {
+		add(f, "all")
+	}
+	for _, cmd := range parser.Model.Children {
+		for _, f := range cmd.Flags {
+			add(f, cmd.Name)
+		}
+	}
+	envSuffix := regexp.MustCompile(`\s*\(\$JENKINS_[A-Z_]+\)`)
+	angle := regexp.MustCompile(`\S*<[A-Z]+>\S*`)
+	var b strings.Builder
+	b.WriteString("| flag | variable | commands | meaning |\n|---|---|---|---|\n")
+	for _, r := range rows {
+		f := r.flag
+		name := "`--" + f.Name
+		if !f.IsBool() {
+			name += " " + f.FormatPlaceHolder()
+		}
+		name += "`"
+		if f.Short != 0 {
+			name = "`-" + string(f.Short) + "`, " + name
+		}
+		env := ""
+		if e := f.Tag.Get("envname"); e != "" {
+			env = "`" + e + "`"
+		}
+		help := envSuffix.ReplaceAllString(f.Help, "")
+		help = angle.ReplaceAllStringFunc(help, func(s string) string {
+			trail := strings.TrimRight(s, ".,;)")
+			return "`" + trail + "`" + s[len(trail):]
+		})
+		help = strings.NewReplacer("|", `\|`, "*", `\*`).Replace(help)
+		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", name, env, strings.Join(r.commands, ", "), help)
+	}
+	return b.String()
+}
+
+// TestREADMEFlagsTable: the README's flags table is the grammar's, so the two
+// cannot drift apart; -update rewrites it.
+func TestREADMEFlagsTable(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(b)
+	before, rest, ok1 := strings.Cut(readme, flagsBegin)
+	got, after, ok2 := strings.Cut(rest, flagsEnd)
+	if !ok1 || !ok2 {
+		t.Fatalf("README.md lacks the flags table's markers:\n%s%s", flagsBegin, flagsEnd)
+	}
+	want := flagsTable(t)
+	if got == want {
+		return
+	}
+	if *update {
+		if err := os.WriteFile("README.md", []byte(before+flagsBegin+want+flagsEnd+after), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	t.Errorf("README.md's flags table differs from the grammar; run go test -run TestREADMEFlagsTable -update\nwant:\n%s", want)
+}
+
+// TestREADMESimulatorJobs: the README's table of the simulator's jobs names
+// every sample job, and each ends with --wait as the table says, run in
+// virtual time with a 15-minute --timeout (the first number of the last
+// column is that run's exit code).
+func TestREADMESimulatorJobs(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, table, ok := strings.Cut(string(b), "| jobs | what they are | `--wait` exits |\n|---|---|---|\n")
+	if !ok {
+		t.Fatal("README.md lacks the table of the simulator's jobs")
+	}
+	table, _, _ = strings.Cut(table, "\n\n")
+	name, number := regexp.MustCompile("`([^`]+)`"), regexp.MustCompile(`\b[0-9]+\b`)
+	sample := jenkinstest.Sample()
+	all := map[string]bool{}
+	var walk func(prefix string, jobs map[string]*jenkinstest.Job)
+	walk = func(prefix string, jobs map[string]*jenkinstest.Job) {
+		for n, j := range jobs {
+			all[prefix+n] = true
+			walk(prefix+n+"/", j.Jobs)
+		}
+	}
+	walk("", sample.Jobs)
+	want := map[string]int{}
+	for _, row := range strings.Split(table, "\n") {
+		cells := strings.Split(row, " | ")
+		if len(cells) != 3 {
+			t.Fatalf("row %q has %d cells", row, len(cells))
+		}
+		codes := number.FindAllString(cells[2], -1)
+		if len(codes) == 0 {
+			t.Fatalf("row %q gives no exit code", row)
+		}
+		jobs := strings.Split(strings.TrimPrefix(cells[0], "| "), " / ")
+		for i, part := range jobs { // "`aborted` / `notbuilt`" with "12 / 13"
+			code, _ := strconv.Atoi(codes[min(i, len(codes)-1)])
+			for _, m := range name.FindAllStringSubmatch(part, -1) {
+				if all[m[1]] {
+					want[m[1]] = code
+				}
+			}
+		}
+	}
+	for job := range all {
+		if _, ok := want[job]; !ok {
+			t.Errorf("the simulator's job %q is not in the README's table", job)
+		}
+	}
+	for job, code := range want {
+		t.Run(job, func(t *testing.T) {
+			t.Parallel()
+			synctest.Test(t, func(t *testing.T) {
+				s := newMemFake(t)
+				r := runFake(t, s, context.Background(), "", task.DefaultTiming, tokenEnv(s), "--job", job, "--wait", "--timeout", "15m")
+				if r.code != code {
+					t.Errorf("%s --wait exits %d; the README's table says %d\n%s", job, r.code, code, r.stderr)
+				}
+			})
+		})
 	}
 }

@@ -82,6 +82,47 @@ else
   echo "examples: wine (with mingw-w64 and ../shared/tools/wine-go) not installed: skipping the Windows .bat checks"
 fi
 
+# Each example's README block, pasted as it is into the root of a clone, in two
+# clones at once while the simulator above runs too: no fixed path, no shared
+# state, no race with the background start. A line's expected exit code is
+# its "# exit N" comment, 0 without one.
+readme_block() { # README: its first sh block, each line followed by a check of its exit code
+  awk '/^```sh$/ { on = 1; next } /^```$/ { if (on) exit } on' "$1" | while IFS= read -r line; do
+    want=0
+    case "$line" in *"# exit "*) want=${line##*# exit }; want=${want%%:*} ;; esac
+    printf '%s\n' "$line"
+    printf 'rc=$?; [ "$rc" -eq %s ] || { echo "block: exit $rc, want %s: %s" >&2; fail=1; }\n' "$want" "$want" "${line//\"/\\\"}"
+  done
+}
+clone() { # DIR: a copy of the repository as a fresh clone has it
+  mkdir -p "$1"
+  (cd "$root" && git ls-files --cached --others --exclude-standard -z | xargs -0 cp --parents -t "$1")
+}
+for readme in examples/make/README.md examples/msbuild/README.md; do
+  script="$work/block.sh"
+  { echo 'fail=0'; readme_block "$readme"; echo 'exit $fail'; } >"$script"
+  if [ "$(grep -c '^rc=' "$script")" -lt 3 ]; then
+    failed=$((failed + 1)); echo "examples: FAILED: no sh block found in $readme"; continue
+  fi
+  pids=()
+  for n in 1 2; do
+    dir="$work/clone-$n-$(basename "$(dirname "$readme")")"
+    clone "$dir"
+    (cd "$dir" && env -u JENKINS_URL -u JENKINS_USER -u JENKINS_API_TOKEN bash "$script" >"$dir.out" 2>&1) & pids+=($!)
+  done
+  n=0
+  for pid in "${pids[@]}"; do
+    n=$((n + 1)); dir="$work/clone-$n-$(basename "$(dirname "$readme")")"
+    if wait "$pid"; then
+      passed=$((passed + 1)); echo "examples: ok: $readme's block as pasted, clone $n of 2 at once"
+    else
+      failed=$((failed + 1)); echo "examples: FAILED: $readme's block as pasted, clone $n of 2; its output:"; sed 's/^/    /' "$dir.out"
+    fi
+    # A detached simulator the block failed to stop would outlive this check.
+    [ -f "$dir/sim.env" ] && "$dir/bin/jenkins-sim" --stop "$dir/sim.env" 2>/dev/null
+  done
+done
+
 kill -TERM "$sim_pid"; wait "$sim_pid" 2>/dev/null || true; sim_pid=""
 want_notes='"NOTES": "Release \"Cosmos\" & friends: a = b, 100% ünïcödé 日本"'
 if [ "$(grep -cF -- "$want_notes" "$work/record.json")" -ge 5 ]; then
