@@ -189,7 +189,8 @@ func TestRunFollow(t *testing.T) {
 			}},
 		{name: "--timeout on a Pipeline that ignores stop and term: kill", args: []string{"job", "--wait", "--timeout", "100ms"}, code: exitBuildTimeout,
 			configure: []func(*jenkinstest.Server){withScript("job", jenkinstest.Script{Duration: time.Hour, Pipeline: true, StopsNeeded: 3})},
-			stdout:    "%sjob/job/1/\n", stderr: []string{"stopped build #1 (stop, then term, then kill): it ended ABORTED: "},
+			stdout:    "%sjob/job/1/\n", stderr: []string{"build #1 still runs 150ms after stop; sending term\n", "build #1 still runs 150ms after term; sending kill\n",
+				"stopped build #1 (stop, then term, then kill): it ended ABORTED: "},
 			check: func(t *testing.T, s *jenkinstest.Server, _ result) {
 				if b := onlyBuild(t, s, "job"); strings.Join(b.Stops, ",") != "stop,term,kill" {
 					t.Errorf("stops = %v, want stop, term, kill", b.Stops)

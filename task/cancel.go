@@ -58,7 +58,11 @@ func (r *runner) stop(ctx context.Context) string {
 	}
 	var sent []string
 	var failed []string
-	for _, a := range actions {
+	for i, a := range actions {
+		if i > 0 && len(sent) > 0 {
+			// A Pipeline that outlived the grace: say why the end takes longer.
+			r.progress("build #%d still runs %s after %s; sending %s", r.number, r.t.StopGrace, sent[len(sent)-1], a)
+		}
 		if err := r.c.StopBuild(ctx, j, r.number, a); err != nil {
 			// Refused or lost: the next, harder action may still work.
 			failed = append(failed, fmt.Sprintf("%s failed: %v", a, err))
