@@ -82,6 +82,24 @@ else
   echo "examples: wine (with mingw-w64 and ../shared/tools/wine-go) not installed: skipping the Windows .bat checks"
 fi
 
+# The README's own Make and MSBuild snippets, as written there (they trigger
+# team/deploy, which examples/sim.json adds), with jenkins-trigger on the PATH.
+snippet() { # HEADING LANGUAGE: the first block of that language after the README's heading
+  awk -v h="$1" -v lang="$2" '$0 == h { found = 1; next } found && $0 == "```" lang { on = 1; next } on && /^```$/ { exit } on' README.md
+}
+snip="$work/snippets"
+mkdir -p "$snip"
+cp examples/msbuild/deploy.properties "$snip/"
+snippet "### Make" make >"$snip/Makefile"
+{
+  echo '<Project xmlns="http://schemas.microsoft.com/developer/msbuild/2003" ToolsVersion="4.0" DefaultTargets="Snippet"><Target Name="Snippet">'
+  snippet "### MSBuild" xml
+  echo '<Message Importance="high" Text="result: @(JenkinsResult)" /></Target></Project>'
+} >"$snip/snippet.proj"
+expect "README's Make snippet: deploy" 0 "finished SUCCESS" -- env PATH="$work:$PATH" make -C "$snip" deploy
+expect "README's Make snippet: deploy-tolerant" 0 "finished SUCCESS" -- env PATH="$work:$PATH" make -C "$snip" deploy-tolerant
+expect "README's MSBuild snippet" 0 "JENKINS_BUILD_URL=${JENKINS_URL}job/team/job/deploy/" -- env PATH="$work:$PATH" xbuild /nologo "$snip/snippet.proj"
+
 # Each example's README block, pasted as it is into the root of a clone, in two
 # clones at once while the simulator above runs too: no fixed path, no shared
 # state, no race with the background start. A line's expected exit code is
