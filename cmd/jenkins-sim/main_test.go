@@ -7,11 +7,9 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"runtime"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -129,12 +127,9 @@ func TestParseFault(t *testing.T) {
 // starts (os.Executable is the test binary here).
 func TestMain(m *testing.M) {
 	if os.Getenv(detachedVar) != "" {
-		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-		code := run(ctx, os.Args[1:], os.Environ(), os.Stdout, os.Stderr)
-		stop()
-		os.Exit(code)
+		main()
 	}
-	os.Exit(m.Run())
+	m.Run() // its result becomes the exit code when TestMain returns
 }
 
 // Two simulators started with --detach side by side: each returns only once
