@@ -20,7 +20,7 @@ type cli struct {
 // globalFlags are the flags of every command: where Jenkins is, who we are,
 // how to reach it, how long the whole run may take, and how much to say.
 type globalFlags struct {
-	JobFlag      string `name:"job" envname:"JENKINS_JOB" placeholder:"JOB" help:"Job to trigger, as a flag; works for any job name, including one that equals a command: trigger, params, doctor, artifacts, help ($$JENKINS_JOB)."`
+	JobFlag      string `name:"job" envname:"JENKINS_JOB" placeholder:"JOB" help:"The job, as a flag: also one named like a command (trigger, params, doctor, artifacts, help) ($$JENKINS_JOB)."`
 	URL          string `name:"url" envname:"JENKINS_URL" placeholder:"URL" help:"Jenkins base URL, with its context path if any, e.g. https://ci.example.com/jenkins/ ($$JENKINS_URL)."`
 	User         string `name:"user" envname:"JENKINS_USER" placeholder:"ID" help:"Jenkins user ID ($$JENKINS_USER, or $$JENKINS_USER_ID as jenkins-cli names it)."`
 	APIToken     string `name:"api-token" envname:"JENKINS_API_TOKEN" placeholder:"TOKEN" help:"API token of the user; prefer the environment or --api-token-file, a flag shows in process lists ($$JENKINS_API_TOKEN)."`
@@ -33,8 +33,8 @@ type globalFlags struct {
 	Insecure       bool     `name:"insecure" envname:"JENKINS_INSECURE" help:"Do not verify TLS certificates (unsafe; prints a caution) ($$JENKINS_INSECURE)."`
 	ConnectTimeout string   `name:"connect-timeout" envname:"JENKINS_CONNECT_TIMEOUT" placeholder:"DURATION" help:"Time allowed to connect, including TLS (default 10s) ($$JENKINS_CONNECT_TIMEOUT)."`
 	RequestTimeout string   `name:"request-timeout" envname:"JENKINS_REQUEST_TIMEOUT" placeholder:"DURATION" help:"Time allowed for one request and its answer (default 30s) ($$JENKINS_REQUEST_TIMEOUT)."`
-	RetryFor       string   `name:"retry-for" envname:"JENKINS_RETRY_FOR" placeholder:"DURATION" help:"How long to re-send a trigger that provably never reached Jenkins (refused connection, Jenkins starting up); 0 turns it off (default 30s) ($$JENKINS_RETRY_FOR)."`
-	Timeout        string   `name:"timeout" envname:"JENKINS_TIMEOUT" placeholder:"DURATION" help:"Bound the whole run: give up DURATION after jenkins-trigger started, in any phase (checks, trigger, retries, queue, build, console): exit 31, or 30 before the build started and for params and doctor; 0 means no bound, the default ($$JENKINS_TIMEOUT)."`
+	RetryFor       string   `name:"retry-for" envname:"JENKINS_RETRY_FOR" placeholder:"DURATION" help:"How long to re-send a trigger that provably never reached Jenkins; 0 never (default 30s) ($$JENKINS_RETRY_FOR)."`
+	Timeout        string   `name:"timeout" envname:"JENKINS_TIMEOUT" placeholder:"DURATION" help:"Give up DURATION after jenkins-trigger started, whatever it is doing: exit 31, or 30 before the build started (and for params and doctor); 0, the default, means never ($$JENKINS_TIMEOUT)."`
 	Quiet          bool     `name:"quiet" short:"q" envname:"JENKINS_QUIET" help:"Print only failures and cautions on stderr ($$JENKINS_QUIET)."`
 	Verbose        bool     `name:"verbose" short:"v" envname:"JENKINS_VERBOSE" help:"Print each request (method, redacted URL, status, time) on stderr ($$JENKINS_VERBOSE)."`
 }
@@ -61,7 +61,7 @@ type triggerCmd struct {
 	WaitStart     bool     `name:"wait-start" envname:"JENKINS_WAIT_START" help:"Wait until the build has a number and print its URL ($$JENKINS_WAIT_START)."`
 	Wait          bool     `name:"wait" short:"w" envname:"JENKINS_WAIT" help:"Wait for the build's result and exit with it: SUCCESS 0, UNSTABLE 10, FAILURE 11, ABORTED 12, NOT_BUILT 13 ($$JENKINS_WAIT)."`
 	Follow        bool     `name:"follow" short:"f" envname:"JENKINS_FOLLOW" help:"Stream the console to stdout while waiting; implies --wait ($$JENKINS_FOLLOW)."`
-	Console       string   `name:"console" envname:"JENKINS_CONSOLE" placeholder:"MODE" help:"Console to print: none, stream, tail:N (last N lines at the end) or on-failure (unless SUCCESS: the failing stage's part, else the last 200 lines); implies --wait ($$JENKINS_CONSOLE)."`
+	Console       string   `name:"console" envname:"JENKINS_CONSOLE" placeholder:"MODE" help:"Console to print: none, stream, tail:N (the last N lines at the end) or on-failure (the failing stage's part, or the last 200 lines); implies --wait ($$JENKINS_CONSOLE)."`
 	ConsolePrefix string   `name:"console-prefix" envname:"JENKINS_CONSOLE_PREFIX" placeholder:"TEXT" help:"Put TEXT before every console line ($$JENKINS_CONSOLE_PREFIX)."`
 	UnstableOK    bool     `name:"unstable-ok" envname:"JENKINS_UNSTABLE_OK" help:"Exit 0 for an UNSTABLE build ($$JENKINS_UNSTABLE_OK)."`
 	ExitCodes     string   `name:"exit-codes" envname:"JENKINS_EXIT_CODES" placeholder:"STYLE" help:"Numbering of build results: default, or jenkins-cli (SUCCESS 0, UNSTABLE 1, FAILURE 2, NOT_BUILT 3, ABORTED 4) ($$JENKINS_EXIT_CODES)."`
@@ -69,7 +69,7 @@ type triggerCmd struct {
 	OnTimeout     string   `name:"on-timeout" envname:"JENKINS_ON_TIMEOUT" placeholder:"POLICY" help:"On a timeout: cancel (dequeue, or stop the build; the default) or detach (leave it running) ($$JENKINS_ON_TIMEOUT)."`
 	OnInput       string   `name:"on-input" envname:"JENKINS_ON_INPUT" placeholder:"POLICY" help:"When a Pipeline waits at an input step: wait (the default), fail (exit 23; the build stays paused), abort (reject it, then follow the build), or proceed (approve an input without parameters) ($$JENKINS_ON_INPUT)."`
 	OnInterrupt   string   `name:"on-interrupt" envname:"JENKINS_ON_INTERRUPT" placeholder:"POLICY" help:"On Ctrl-C, Ctrl-Break or SIGTERM while waiting: cancel (the default) or detach ($$JENKINS_ON_INTERRUPT)."`
-	StopGrace     string   `name:"stop-grace" envname:"JENKINS_STOP_GRACE" placeholder:"DURATION" help:"When cancelling a build: how long to wait after stop (and, for a Pipeline, after term) for it to end before the next, harder step (default 15s) ($$JENKINS_STOP_GRACE)."`
+	StopGrace     string   `name:"stop-grace" envname:"JENKINS_STOP_GRACE" placeholder:"DURATION" help:"When cancelling a build: how long it may take to end after stop (for a Pipeline, then term, then kill) (default 15s) ($$JENKINS_STOP_GRACE)."`
 	PollInterval  string   `name:"poll-interval" envname:"JENKINS_POLL_INTERVAL" placeholder:"DURATION" help:"Slowest polling interval while waiting (default 5s); polling is quicker at first and near the expected end ($$JENKINS_POLL_INTERVAL)."`
 	OutputFile    string   `name:"output-file" envname:"JENKINS_OUTPUT_FILE" placeholder:"FILE" help:"Write the result as KEY=VALUE lines (JENKINS_BUILD_NUMBER, JENKINS_BUILD_URL, ...) to FILE ($$JENKINS_OUTPUT_FILE)."`
 	Artifacts     []string `name:"artifacts" sep:"none" placeholder:"GLOB" help:"With --wait: download the build's archived files matching GLOB (* within a folder, ** across folders); repeatable; a pattern that matches nothing exits 24."`

@@ -507,6 +507,9 @@ func flagsTable(t *testing.T) string {
 		rows = append(rows, r)
 	}
 	for _, f := range parser.Model.Flags {
+		if f.Name == "help" || f.Name == "version" {
+			continue // kong's own; the commands table has them
+		}
 		add(f, "all")
 	}
 	for _, cmd := range parser.Model.Children {
@@ -632,5 +635,58 @@ func TestREADMESimulatorJobs(t *testing.T) {
 				}
 			})
 		})
+	}
+}
+
+// TestTroubleshootingQuotesRealMessages: each message the README's
+// troubleshooting table quotes is one the program can print: the longest
+// literal part of it (between placeholders such as X, N and ...) is in the
+// source of a message.
+func TestTroubleshootingQuotesRealMessages(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, table, ok := strings.Cut(string(b), "| stderr says | what to do |\n|---|---|\n")
+	if !ok {
+		t.Fatal("README.md lacks the troubleshooting table")
+	}
+	table, _, _ = strings.Cut(table, "\n\n")
+	var source strings.Builder
+	err = filepath.WalkDir(".", func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return err
+		}
+		src, err := os.ReadFile(path)
+		source.Write(src)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, placeholder := regexp.MustCompile("`([^`]+)`"), regexp.MustCompile(`\.\.\.|"[A-Z]"|\b[XYN]\b|\(HTTP [0-9]+\)`)
+	rows := 0
+	for _, row := range strings.Split(table, "\n") {
+		said, _, _ := strings.Cut(strings.TrimPrefix(row, "| "), " | ")
+		rows++
+		for _, m := range code.FindAllStringSubmatch(said, -1) {
+			longest := ""
+			for _, part := range placeholder.Split(m[1], -1) {
+				if part = strings.TrimSpace(part); len(part) > len(longest) {
+					longest = part
+				}
+			}
+			if len(longest) < 8 {
+				t.Errorf("%q: too little of the message to check", m[1])
+				continue
+			}
+			if !strings.Contains(source.String(), longest) {
+				t.Errorf("the troubleshooting table quotes %q, but no message in the source says %q", m[1], longest)
+			}
+		}
+	}
+	if rows < 10 {
+		t.Fatalf("found %d rows: is the table's parsing broken?", rows)
 	}
 }
