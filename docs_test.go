@@ -21,6 +21,28 @@ import (
 	"github.com/jenkins-trigger/jenkins-trigger/task"
 )
 
+// readDoc reads one of the project's documents (or fails the test).
+func readDoc(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// readmeTable returns the rows of the README's table with this header.
+func readmeTable(t *testing.T, header string) string {
+	t.Helper()
+	_, table, ok := strings.Cut(string(readDoc(t, "README.md")), header+"\n")
+	if !ok {
+		t.Fatalf("README.md lacks the table %s", header)
+	}
+	_, table, _ = strings.Cut(table, "\n") // the |---| line
+	table, _, _ = strings.Cut(table, "\n\n")
+	return table
+}
+
 // documented lists every flag with its environment name, from the grammar itself.
 func documented(t *testing.T) map[string]string {
 	t.Helper()
@@ -78,10 +100,7 @@ func TestHelpNamesEveryEnvironmentVariable(t *testing.T) {
 
 func TestREADMEDocumentsEveryFlagAndExitCode(t *testing.T) {
 	t.Parallel()
-	b, err := os.ReadFile("README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := readDoc(t, "README.md")
 	readme := string(b)
 	for flag, env := range documented(t) {
 		if !strings.Contains(readme, "`--"+flag) {
@@ -125,10 +144,7 @@ func TestREADMEDocumentsEveryFlagAndExitCode(t *testing.T) {
 // CONTRIBUTING.md, which holds the test command (the README points to it).
 func TestREADMEOutline(t *testing.T) {
 	t.Parallel()
-	b, err := os.ReadFile("README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := readDoc(t, "README.md")
 	readme := string(b)
 	lines := strings.Split(readme, "\n")
 	lineOf := func(heading string) int {
@@ -168,10 +184,7 @@ func TestREADMEOutline(t *testing.T) {
 			t.Errorf("README has the contributors' section %q; it belongs in CONTRIBUTING.md or docs/", h)
 		}
 	}
-	c, err := os.ReadFile("CONTRIBUTING.md")
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := readDoc(t, "CONTRIBUTING.md")
 	const testCommand = "go test -race -count=1 ./..."
 	if !strings.Contains(string(c), "```sh\n"+testCommand+"\n```") || !strings.Contains(readme, "`"+testCommand+"`") {
 		t.Errorf("CONTRIBUTING.md should hold the test command %q in a sh block, and the README name it", testCommand)
@@ -180,10 +193,7 @@ func TestREADMEOutline(t *testing.T) {
 
 func TestEnvfileExample(t *testing.T) {
 	t.Parallel()
-	b, err := os.ReadFile("envfile.example")
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := readDoc(t, "envfile.example")
 	vars, err := parseEnvFile(b)
 	if err != nil {
 		t.Fatalf("envfile.example does not parse: %v", err)
@@ -209,10 +219,7 @@ func TestEnvfileExample(t *testing.T) {
 // with "bin/jenkins-sim -- bin/jenkins-trigger ", as argument lists.
 func readmeCommands(t *testing.T) [][]string {
 	t.Helper()
-	b, err := os.ReadFile("README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := readDoc(t, "README.md")
 	var candidates []string
 	inSh := false
 	for _, line := range strings.Split(string(b), "\n") {
@@ -328,10 +335,7 @@ func TestREADMETryIt(t *testing.T) {
 	if _, err := exec.LookPath("sh"); err != nil {
 		t.Skip("no sh")
 	}
-	b, err := os.ReadFile("README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := readDoc(t, "README.md")
 	_, after, _ := strings.Cut(string(b), "### Try it without a Jenkins")
 	_, block, _ := strings.Cut(after, "```sh\n")
 	block, _, _ = strings.Cut(block, "```")
@@ -550,10 +554,7 @@ func flagsTable(t *testing.T) string {
 // cannot drift apart; -update rewrites it.
 func TestREADMEFlagsTable(t *testing.T) {
 	t.Parallel()
-	b, err := os.ReadFile("README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := readDoc(t, "README.md")
 	readme := string(b)
 	before, rest, ok1 := strings.Cut(readme, flagsBegin)
 	got, after, ok2 := strings.Cut(rest, flagsEnd)
@@ -579,15 +580,7 @@ func TestREADMEFlagsTable(t *testing.T) {
 // column is that run's exit code).
 func TestREADMESimulatorJobs(t *testing.T) {
 	t.Parallel()
-	b, err := os.ReadFile("README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, table, ok := strings.Cut(string(b), "| jobs | what they are | `--wait` exits |\n|---|---|---|\n")
-	if !ok {
-		t.Fatal("README.md lacks the table of the simulator's jobs")
-	}
-	table, _, _ = strings.Cut(table, "\n\n")
+	table := readmeTable(t, "| jobs | what they are | `--wait` exits |")
 	name, number := regexp.MustCompile("`([^`]+)`"), regexp.MustCompile(`\b[0-9]+\b`)
 	sample := jenkinstest.Sample()
 	all := map[string]bool{}
@@ -644,17 +637,9 @@ func TestREADMESimulatorJobs(t *testing.T) {
 // source of a message.
 func TestTroubleshootingQuotesRealMessages(t *testing.T) {
 	t.Parallel()
-	b, err := os.ReadFile("README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, table, ok := strings.Cut(string(b), "| stderr says | what to do |\n|---|---|\n")
-	if !ok {
-		t.Fatal("README.md lacks the troubleshooting table")
-	}
-	table, _, _ = strings.Cut(table, "\n\n")
+	table := readmeTable(t, "| stderr says | what to do |")
 	var source strings.Builder
-	err = filepath.WalkDir(".", func(path string, d os.DirEntry, err error) error {
+	err := filepath.WalkDir(".", func(path string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
 			return err
 		}
