@@ -15,6 +15,7 @@ import (
 	"strings"
 	"testing"
 	"testing/synctest"
+	"unicode"
 
 	"github.com/alecthomas/kong"
 	"github.com/jenkins-trigger/jenkins-trigger/jenkins/jenkinstest"
@@ -674,4 +675,66 @@ func TestTroubleshootingQuotesRealMessages(t *testing.T) {
 	if rows < 10 {
 		t.Fatalf("found %d rows: is the table's parsing broken?", rows)
 	}
+}
+
+// TestDocsLinksResolve: every relative link in the documents names a file
+// that exists and, after #, a heading in it (GitHub's anchors).
+func TestDocsLinksResolve(t *testing.T) {
+	t.Parallel()
+	docs, err := filepath.Glob("examples/*/README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	more, _ := filepath.Glob("docs/*.md")
+	docs = append(append(docs, "README.md", "CONTRIBUTING.md", "BENCHMARKS.md"), more...)
+	link := regexp.MustCompile(`\]\(([^)\s]+)\)`)
+	anchors := func(file string) map[string]bool {
+		out := map[string]bool{}
+		for _, line := range strings.Split(string(readDoc(t, file)), "\n") {
+			if h, ok := strings.CutPrefix(strings.TrimLeft(line, "#"), " "); ok && strings.HasPrefix(line, "#") {
+				out[slug(h)] = true
+			}
+		}
+		return out
+	}
+	checked := 0
+	for _, doc := range docs {
+		for _, m := range link.FindAllStringSubmatch(string(readDoc(t, doc)), -1) {
+			target := m[1]
+			if strings.Contains(target, "://") || strings.HasPrefix(target, "mailto:") {
+				continue
+			}
+			file, anchor, _ := strings.Cut(target, "#")
+			path := doc
+			if file != "" {
+				path = filepath.Join(filepath.Dir(doc), file)
+				if _, err := os.Stat(path); err != nil {
+					t.Errorf("%s links to %s, which does not exist", doc, target)
+					continue
+				}
+			}
+			if anchor != "" && !anchors(path)[anchor] {
+				t.Errorf("%s links to %s, but %s has no heading with that anchor", doc, target, path)
+			}
+			checked++
+		}
+	}
+	if checked < 5 {
+		t.Fatalf("checked only %d links: is the parsing broken?", checked)
+	}
+}
+
+// slug is GitHub's anchor for a heading: lower case, spaces as -, and only
+// letters, digits, - and _ kept.
+func slug(heading string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(strings.TrimSpace(heading)) {
+		switch {
+		case r == ' ':
+			b.WriteRune('-')
+		case r == '-' || r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r):
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
