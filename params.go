@@ -98,6 +98,11 @@ func parseParamsJSON(b []byte) ([]param, error) {
 			return nil, jsonProblem(dec)
 		}
 		name, _ := tok.(string)
+		if rest := bytes.TrimLeft(b[dec.InputOffset():], " \t\r\n"); len(rest) == 0 || rest[0] != ':' {
+			// Not followed by ':', so not a key: it may be a value written
+			// where a key belongs, and a value may be a secret.
+			return nil, jsonProblem(dec)
+		}
 		var v any
 		if err := dec.Decode(&v); err != nil {
 			return nil, fmt.Errorf("the value of %q is not valid JSON (near byte %d)", truncate(name, 60), dec.InputOffset())
