@@ -354,6 +354,9 @@ func TestREADMETryIt(t *testing.T) {
 		var out, errOut bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &out, &errOut
 		err = cmd.Run()
+		if cmd.ProcessState == nil { // sh did not start
+			return -1, out.String(), errOut.String(), err
+		}
 		return cmd.ProcessState.ExitCode(), out.String(), errOut.String(), err
 	}
 	if _, _, stderr, err := sh(lines[0]); err != nil {

@@ -269,6 +269,10 @@ func stop(envFile string, stderr io.Writer) int {
 	for deadline := time.Now().Add(30 * time.Second); alive(pid) && time.Now().Before(deadline); {
 		time.Sleep(20 * time.Millisecond)
 	}
+	if alive(pid) {
+		fmt.Fprintf(stderr, "jenkins-sim: asked the simulator (pid %d) to stop, but it still runs after 30s; %s is left in place\n", pid, envFile)
+		return 1
+	}
 	os.Remove(envFile)
 	fmt.Fprintf(stderr, "jenkins-sim: stopped the simulator (pid %d) and removed %s\n", pid, envFile)
 	return 0
